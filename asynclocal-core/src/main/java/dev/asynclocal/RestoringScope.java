@@ -1,0 +1,28 @@
+package dev.asynclocal;
+
+import dev.asynclocal.internal.Frame;
+import dev.asynclocal.internal.ThreadState;
+
+/** The {@link AsyncLocalStorage.Scope} of {@code withScope}: restores one saved frame, once. */
+final class RestoringScope implements AsyncLocalStorage.Scope {
+    private final ThreadState owner;
+    private Frame previous;
+
+    RestoringScope(ThreadState owner, Frame previous) {
+        this.owner = owner;
+        this.previous = previous;
+    }
+
+    @Override
+    public void close() {
+        if (ThreadState.current() != owner) {
+            throw new IllegalStateException("a withScope() scope must be closed on the thread that opened it,"
+                    + " not on " + Thread.currentThread().getName());
+        }
+        Frame saved = previous;
+        if (saved != null) {
+            previous = null;
+            owner.frame = saved;
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package dev.asynclocal.internal;
+
+/**
+ * What one thread is running in: its current {@link Frame} and the async ids of the resource whose
+ * callback is running on it.
+ *
+ * <p>This is the single thread-local of the library. Switching context writes the {@link #frame}
+ * field of the thread's own state object, which is cheaper than {@code ThreadLocal.set} and keeps
+ * every capture and restore at one reference read and one reference write, however many
+ * {@code AsyncLocalStorage} instances exist. Only the owning thread ever reads or writes a state
+ * object, so no field needs to be volatile.
+ */
+public final class ThreadState {
+    /** Execution id of code that runs outside any async resource, as at Node's top level. */
+    public static final long TOP_LEVEL_ID = 1;
+
+    /** What {@code executionAsyncResource()} returns outside any async resource. */
+    public static final Object TOP_LEVEL_RESOURCE = new Object() {
+        @Override
+        public String toString() {
+            return "AsyncResource[top-level]";
+        }
+    };
+
+    private static final ThreadLocal<ThreadState> CURRENT = ThreadLocal.withInitial(ThreadState::new);
+
+    /** The current context. Read and written by the owning thread only. */
+    public Frame frame = Frame.EMPTY;
+
+    public long executionAsyncId = TOP_LEVEL_ID;
+    public long triggerAsyncId = 0;
+    public Object executionAsyncResource = TOP_LEVEL_RESOURCE;
+
+    /** Depth of hook dispatches on this thread, and the hook set the outermost one started with. */
+    int dispatchDepth;
+    HookSink[] dispatchHooks;
+
+    private ThreadState() {
+    }
+
+    /** The calling thread's state. The agent's generated code calls this: keep the signature. */
+    public static ThreadState current() {
+        return CURRENT.get();
+    }
+
+    /** The calling thread's current frame. The agent's generated code calls this: keep the signature. */
+    public static Frame currentFrame() {
+        return CURRENT.get().frame;
+    }
+}
