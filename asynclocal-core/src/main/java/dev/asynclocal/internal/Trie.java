@@ -156,7 +156,8 @@ final class Trie {
             if (b1 == b2) {
                 return new Node(b1, new Object[] {null, pair(k1, v1, k2, v2, shift + 5)});
             }
-            return b1 < b2
+            // Cells follow bit order; compare unsigned since bit 31 makes a negative int.
+            return Integer.compareUnsigned(b1, b2) < 0
                     ? new Node(b1 | b2, new Object[] {k1, v1, k2, v2})
                     : new Node(b1 | b2, new Object[] {k2, v2, k1, v1});
         }
