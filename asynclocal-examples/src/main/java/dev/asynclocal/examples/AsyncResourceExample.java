@@ -83,7 +83,8 @@ public final class AsyncResourceExample {
         // snippet:end job-queue-use
 
         // snippet:start resource-bind
-        Runnable callback = USER.run("carol", () -> AsyncResource.bind(() -> log("bound " + where()), "Callback"));
+        Runnable callback = USER.run("carol",
+                () -> AsyncResource.bind(() -> log("bound " + where()), "Callback"));
         Thread thread = new Thread(callback, "other");
         thread.start();
         thread.join();      // carol: bound on other, running as Callback

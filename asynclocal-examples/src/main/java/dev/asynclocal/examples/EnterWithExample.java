@@ -48,7 +48,8 @@ public final class EnterWithExample {
     static void handleRequest(String token, Executor worker) {
         authenticate(token);                       // sets the user, then returns...
         log("handler");                            // ...and the handler still sees it
-        Runnable audit = AsyncLocalStorage.bind(() -> log("async work"));   // so does work bound after it
+        // so does work bound after it
+        Runnable audit = AsyncLocalStorage.bind(() -> log("async work"));
         CompletableFuture.runAsync(audit, worker).join();
     }
 

@@ -30,7 +30,8 @@ public final class ExitAndDisableExample {
 
     static void disable() {
         // snippet:start disable
-        Runnable pending = USER.run("alice", () -> AsyncLocalStorage.bind(() -> log("pending task")));
+        Runnable pending = USER.run("alice",
+                () -> AsyncLocalStorage.bind(() -> log("pending task")));
         pending.run();                             // user=alice trace=null: pending task
 
         USER.disable();

@@ -21,8 +21,12 @@ public final class HooksTracingExample {
         errors();
     }
 
+    // snippet:start hooks-tracing
+    static String ids() {
+        return "executionAsyncId=" + executionAsyncId() + " triggerAsyncId=" + triggerAsyncId();
+    }
+
     static void tracing() throws InterruptedException {
-        // snippet:start hooks-tracing
         CountDownLatch destroyed = new CountDownLatch(2);
         AsyncHook hook = AsyncHooks.createHook(new AsyncHook.Callbacks() {
             @Override
@@ -47,26 +51,25 @@ public final class HooksTracingExample {
             }
         }).enable();
 
-        System.out.println("top level: executionAsyncId=" + executionAsyncId() + " triggerAsyncId=" + triggerAsyncId());
+        System.out.println("top level: " + ids());
         AsyncResource request = new AsyncResource("Request");
         AsyncResource query = request.runInAsyncScope(() -> {
-            System.out.println("  in Request: executionAsyncId=" + executionAsyncId() + " triggerAsyncId=" + triggerAsyncId());
+            System.out.println("  in Request: " + ids());
             AsyncResource created = new AsyncResource("Query");    // created inside Request
-            created.runInAsyncScope(() -> System.out.println(
-                    "  in Query: executionAsyncId=" + executionAsyncId() + " triggerAsyncId=" + triggerAsyncId()));
+            created.runInAsyncScope(() -> System.out.println("  in Query: " + ids()));
             return created;
         });
         query.emitDestroy();
         request.emitDestroy();
         destroyed.await();      // destroy arrives later, on another thread
         hook.disable();
-        // snippet:end hooks-tracing
     }
+    // snippet:end hooks-tracing
 
     static void errors() {
         // snippet:start hooks-errors
-        AsyncHooks.setErrorHandler((callback, type, asyncId, error) ->
-                System.out.println("the " + callback + " hook failed for a " + type + ": " + error.getMessage()));
+        AsyncHooks.setErrorHandler((callback, type, asyncId, error) -> System.out.println(
+                "the " + callback + " hook failed for a " + type + ": " + error.getMessage()));
         AsyncHook broken = AsyncHooks.createHook(new AsyncHook.Callbacks() {
             @Override
             public void init(long asyncId, String type, long triggerAsyncId, Object resource) {

@@ -37,9 +37,9 @@ public final class StorageBasicsExample {
         System.out.println(LOCALE.getStore());                        // en   (the default)
         LOCALE.run("fr", () -> {
             System.out.println(LOCALE.getStore());                    // fr
-            LOCALE.run("de", () -> System.out.println(LOCALE.getStore()));   // de
+            LOCALE.run("de", () -> System.out.println(LOCALE.getStore()));  // de
             System.out.println(LOCALE.getStore());                    // fr   (restored)
-            LOCALE.run(null, () -> System.out.println(LOCALE.getStore()));   // null (a store, not "none")
+            LOCALE.run(null, () -> System.out.println(LOCALE.getStore()));  // null (a store: no default)
         });
         System.out.println(LOCALE.getStore());                        // en
     }
@@ -61,8 +61,10 @@ public final class StorageBasicsExample {
             System.out.println(file);                                 // messages_fr.properties
             LOCALE.run(null, () -> messagesFile());
         } catch (IOException e) {
-            System.out.println("caught: " + e.getMessage());          // caught: no messages for a null locale
-            System.out.println("locale: " + LOCALE.getStore());       // locale: en   (restored on the throw, too)
+            // caught: no messages for a null locale
+            System.out.println("caught: " + e.getMessage());
+            // locale: en   (restored when fn threw, too)
+            System.out.println("locale: " + LOCALE.getStore());
         }
     }
     // snippet:end storage-run-result

@@ -25,6 +25,8 @@ public final class WithScopeExample {
         beginEnd();
     }
 
+    // The scopes are opened for their effect on the context; the variables are never read.
+    @SuppressWarnings("try")
     static void tryWithResources() {
         // snippet:start with-scope
         ExecutorService pool = Executors.newSingleThreadExecutor();
