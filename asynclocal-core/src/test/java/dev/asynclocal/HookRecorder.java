@@ -23,7 +23,8 @@ class HookRecorder implements AsyncHook.Callbacks {
         final long asyncId;
         final String type;
         final long triggerAsyncId;
-        final Object resource;
+        /** Held weakly: a recorder must not keep resources from being garbage-collected. */
+        final java.lang.ref.WeakReference<Object> resource;
         final Thread thread;
         final long executionAsyncId;
 
@@ -32,7 +33,7 @@ class HookRecorder implements AsyncHook.Callbacks {
             this.asyncId = asyncId;
             this.type = type;
             this.triggerAsyncId = triggerAsyncId;
-            this.resource = resource;
+            this.resource = new java.lang.ref.WeakReference<>(resource);
             this.thread = Thread.currentThread();
             this.executionAsyncId = AsyncHooks.executionAsyncId();
         }
@@ -45,6 +46,9 @@ class HookRecorder implements AsyncHook.Callbacks {
 
     private final List<Event> events = new ArrayList<>();
     private final Map<Long, String> types = new ConcurrentHashMap<>();
+
+    /** An id a subclass may single out; free for tests to use. */
+    volatile long watched = -1;
 
     private synchronized void add(Event event) {
         events.add(event);
