@@ -64,11 +64,16 @@ final class HookGuard implements AfterEachCallback {
         return errors;
     }
 
-    @Override
-    public void afterEach(ExtensionContext context) {
+    /** Disables every hook made through this guard so far. */
+    void disableAll() {
         for (AsyncHook hook : hooks) {
             hook.disable();
         }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        disableAll();
         hooks.clear();
         AsyncHooks.resetErrorHandler();
     }
