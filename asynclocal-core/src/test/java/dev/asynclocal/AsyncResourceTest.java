@@ -149,19 +149,6 @@ class AsyncResourceTest {
     }
 
     @Test
-    void enterWithAfterConstructionDoesNotChangeTheCapturedContext() throws Exception {
-        // node: test/async-hooks/test-async-local-storage-set-dc.js ("AsyncResource was
-        // constructed before store2 assignment, so it should keep reflecting the old store")
-        String seen = onNewThread(() -> {
-            als.enterWith("store");
-            AsyncResource resource = new AsyncResource("test");
-            als.enterWith("store2");
-            return resource.runInAsyncScope(() -> als.getStore());
-        });
-        assertThat(seen).isEqualTo("store");
-    }
-
-    @Test
     void runInAsyncScopeSetsAndRestoresIdsAndResource() {
         AsyncResource outer = new AsyncResource("Outer", 42);
         long topId = AsyncHooks.executionAsyncId();
@@ -349,60 +336,18 @@ class AsyncResourceTest {
     }
 
     @Test
-    void unreachableResourceGetsDestroyWhenManualDestroyIsNotRequired() throws Exception {
-        // node: test/parallel/test-async-hooks-destroy-on-gc.js
-        HookRecorder recorder = hooks.record();
-        long id = createAndDrop("Collected", false);
-        assertThat(gcUntil(() -> recorder.count("destroy", id) > 0, 150))
-                .as("destroy for a collected resource within a bounded number of GCs").isTrue();
-        recorder.flushDestroyQueue();
-        assertThat(recorder.count("destroy", id)).isEqualTo(1);
-        assertThat(recorder.eventsOf("destroy", id).get(0).thread.getName()).isEqualTo("asynclocal-destroy");
-    }
-
-    @Test
-    void noGcDestroyWhenManualDestroyIsRequired() throws Exception {
-        // node: test/parallel/test-async-hooks-disable-gc-tracking.js
-        HookRecorder recorder = hooks.record();
-        AsyncResource resource = new AsyncResource("Manual", 1, true);
-        long manualId = resource.asyncId();
-        WeakReference<AsyncResource> manual = new WeakReference<>(resource);
-        resource = null;
-        // A probe created after it, with GC destroy, shows the cleaner has run since.
-        long probeId = createAndDrop("Probe", false);
-        assertThat(gcUntil(() -> manual.get() == null && recorder.count("destroy", probeId) > 0, 150)).isTrue();
-        recorder.flushDestroyQueue();
-        assertThat(recorder.count("destroy", manualId)).isZero();
-    }
-
-    @Test
     void noGcDestroyForResourcesCreatedWhileNoDestroyHookWasEnabled() throws Exception {
         hooks.enable(new AsyncHook.Callbacks() {
             @Override
             public void init(long asyncId, String type, long triggerAsyncId, Object resource) {
             }
         });
-        long untracked = createAndDrop("Untracked", false);
+        long untracked = TestSupport.createAndDrop("Untracked", false);
         HookRecorder recorder = hooks.record();
-        long probeId = createAndDrop("Probe", false);
+        long probeId = TestSupport.createAndDrop("Probe", false);
         assertThat(gcUntil(() -> recorder.count("destroy", probeId) > 0, 150)).isTrue();
         recorder.flushDestroyQueue();
         assertThat(recorder.count("destroy", untracked)).isZero();
-    }
-
-    @Test
-    void manualDestroyPreventsALaterGcDestroy() throws Exception {
-        // node: test/parallel/test-async-hooks-prevent-double-destroy.js
-        HookRecorder recorder = hooks.record();
-        AsyncResource resource = new AsyncResource("foobar");
-        long id = resource.asyncId();
-        resource.emitDestroy();
-        WeakReference<AsyncResource> ref = new WeakReference<>(resource);
-        resource = null;
-        long probeId = createAndDrop("Probe", false);
-        assertThat(gcUntil(() -> ref.get() == null && recorder.count("destroy", probeId) > 0, 150)).isTrue();
-        recorder.flushDestroyQueue();
-        assertThat(recorder.count("destroy", id)).isEqualTo(1);
     }
 
     @Test
@@ -432,10 +377,5 @@ class AsyncResourceTest {
         als.run("completer", job::complete);
         assertThat(seen.get()).isEqualTo("submitter");
         assertThat(job.type()).isEqualTo("MyQueue.Job");
-    }
-
-    /** Creates a resource in a separate frame so that no local variable keeps it reachable. */
-    private static long createAndDrop(String type, boolean manual) {
-        return new AsyncResource(type, AsyncHooks.executionAsyncId(), manual).asyncId();
     }
 }

@@ -74,4 +74,12 @@ final class TestSupport {
     static boolean cleared(WeakReference<?> ref) {
         return ref.get() == null;
     }
+
+    /**
+     * Creates a resource (with GC destroy unless {@code manual}) in a separate frame so that no
+     * local variable of the caller keeps it reachable, and returns its id.
+     */
+    static long createAndDrop(String type, boolean manual) {
+        return new AsyncResource(type, AsyncHooks.executionAsyncId(), manual).asyncId();
+    }
 }
