@@ -9,7 +9,13 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
-/** {@link AsyncLocalStorage#withScope} and its {@link AsyncLocalStorage.Scope}. */
+/**
+ * {@link AsyncLocalStorage#withScope} and its {@link AsyncLocalStorage.Scope}.
+ *
+ * <p>{@code -Xlint:try} warns about a try-with-resources variable the body never names, which is
+ * how a scope is meant to be used; the warning is suppressed for this class.
+ */
+@SuppressWarnings("try")
 class WithScopeTest {
 
     @Test
