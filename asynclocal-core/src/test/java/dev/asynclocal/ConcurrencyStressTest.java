@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Timeout;
  * extra instances in them, so both small and large frame representations are exercised.
  * Bounded to 8 threads x 100,000 iterations with a time limit; it takes a few seconds on two cores.
  */
+@SuppressWarnings("try") // scopes are opened for their effect only
 class ConcurrencyStressTest {
     private static final int THREADS = 8;
     private static final int ITERATIONS = 100_000;
@@ -118,7 +119,7 @@ class ConcurrencyStressTest {
                 a.run(mine, () -> {
                     expect(a.getStore(), mine, "a in run");
                     expect(b.getStore(), null, "b in run");
-                    try (AsyncLocalStorage.Scope scope = b.withScope(mine)) {
+                    try (AsyncLocalStorage.Scope ignored = b.withScope(mine)) {
                         expect(b.getStore(), mine, "b in scope");
                         c.enterWith(mine);
                         expect(c.getStore(), mine, "c after enterWith");
