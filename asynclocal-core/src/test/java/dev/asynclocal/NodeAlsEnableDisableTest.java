@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +24,7 @@ class NodeAlsEnableDisableTest {
         AsyncLocalStorage<Map<String, String>> als = new AsyncLocalStorage<>();
         ExecutorService ticks = Executors.newSingleThreadExecutor();
         List<String> seen = new CopyOnWriteArrayList<>();
+        CountDownLatch lastTick = new CountDownLatch(1);
         try {
             als.run(new HashMap<>(), () -> {
                 als.getStore().put("foo", "bar");
@@ -40,14 +42,11 @@ class NodeAlsEnableDisableTest {
                         Map<String, String> fresh = new HashMap<>();
                         fresh.put("bar", "foo");
                         als.run(fresh, () -> seen.add("rerun:" + als.getStore().get("bar")));
+                        lastTick.countDown();
                     });
                 });
             });
-            // the ticks are queued in order on one thread; wait for the last to have run
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (seen.size() < 7 && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
+            assertThat(lastTick.await(10, TimeUnit.SECONDS)).as("last tick ran").isTrue();
         } finally {
             ticks.shutdown();
             ticks.awaitTermination(10, TimeUnit.SECONDS);
