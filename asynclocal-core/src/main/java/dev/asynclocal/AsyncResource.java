@@ -77,7 +77,7 @@ public class AsyncResource {
      * @throws IllegalArgumentException if {@code type} is empty or {@code triggerAsyncId < -1}
      */
     public AsyncResource(String type, long triggerAsyncId, boolean requireManualDestroy) {
-        this(ThreadState.current(), type, checkTrigger(triggerAsyncId), requireManualDestroy);
+        this(ThreadState.current(), type, checkTrigger(type, triggerAsyncId), requireManualDestroy);
     }
 
     /** For the library's own resources (snapshots): the trigger is the current execution. */
@@ -104,7 +104,8 @@ public class AsyncResource {
         }
     }
 
-    private static long checkTrigger(long triggerAsyncId) {
+    private static long checkTrigger(String type, long triggerAsyncId) {
+        Objects.requireNonNull(type, "type"); // report a null type first, whatever the trigger
         if (triggerAsyncId < -1) {
             throw new IllegalArgumentException("triggerAsyncId must be -1 or more, was " + triggerAsyncId);
         }

@@ -273,6 +273,34 @@ class AsyncHooksTest {
         assertThat(recorder.count("init", after.asyncId())).isEqualTo(1);
     }
 
+    /** Two resources per init would be 2^32 events within the depth limit; a budget stops it. */
+    @Test
+    void hookCreatingTwoResourcesPerInitStopsAtTheEventBudgetWithOneReport() {
+        List<HookGuard.HookError> errors = hooks.collectErrors();
+        AtomicInteger inits = new AtomicInteger();
+        hooks.enable(new AsyncHook.Callbacks() {
+            @Override
+            public void init(long asyncId, String type, long triggerAsyncId, Object resource) {
+                if (type.equals("Fork")) {
+                    inits.incrementAndGet();
+                    new AsyncResource("Fork");
+                    new AsyncResource("Fork");
+                }
+            }
+        });
+        als.run("ctx", () -> {
+            new AsyncResource("Fork");
+            assertThat(als.getStore()).isEqualTo("ctx");
+        });
+        // the runaway dispatch is cut off (here by the depth limit, reached first) and reported once
+        assertThat(inits.get()).isBetween(32, 10_001);
+        assertThat(errors).hasSize(1);
+        assertThat(AsyncHooks.executionAsyncId()).isEqualTo(1);
+        HookRecorder recorder = hooks.record();
+        AsyncResource after = new AsyncResource("Plain");
+        assertThat(recorder.count("init", after.asyncId())).isEqualTo(1);
+    }
+
     @Test
     void hooksAreGlobalAcrossThreads() throws Exception {
         HookRecorder recorder = hooks.record();

@@ -14,11 +14,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Nested dispatch: a hook callback may create resources or run code that emits further events.
  * Those nested events go to the hook set of the outermost dispatch on the same thread, as in Node
  * (a hook disabled inside {@code init} still sees the nested {@code init}; one enabled inside it
- * does not). Nesting deeper than {@link #MAX_DISPATCH_DEPTH} means a callback keeps creating
- * resources from inside callbacks; the deeper event is not delivered and this is reported once.
+ * does not). Nesting deeper than {@link #MAX_DISPATCH_DEPTH}, or more than
+ * {@link #MAX_NESTED_DISPATCHES} nested events under one outermost event, means a callback keeps
+ * creating resources from inside callbacks; the excess events are not delivered and this is
+ * reported once.
  */
 public final class Hooks {
     static final int MAX_DISPATCH_DEPTH = 32;
+    static final int MAX_NESTED_DISPATCHES = 10_000;
 
     private static final HookSink[] NONE = new HookSink[0];
     private static final AtomicLong IDS = new AtomicLong(ThreadState.TOP_LEVEL_ID);
@@ -145,7 +148,22 @@ public final class Hooks {
         if (hooks.length == 0) {
             return;
         }
+        if (state.dispatchDepth == 0) {
+            state.nestedDispatches = 0;
+        } else if (++state.nestedDispatches > MAX_NESTED_DISPATCHES) {
+            // Depth alone does not stop a callback that creates two resources per event (2^32
+            // dispatches within the depth limit); a budget per outermost dispatch does.
+            if (state.nestedDispatches == MAX_NESTED_DISPATCHES + 1) {
+                report(event.callbackName, type, asyncId, new IllegalStateException(
+                        "hook callbacks caused more than " + MAX_NESTED_DISPATCHES + " nested events from one"
+                                + " event: a callback keeps creating async resources; further nested events of"
+                                + " this dispatch are not delivered"));
+            }
+            return;
+        }
         if (state.dispatchDepth >= MAX_DISPATCH_DEPTH) {
+            // Spend the budget so the rest of this runaway dispatch is dropped without more reports.
+            state.nestedDispatches = MAX_NESTED_DISPATCHES + 1;
             report(event.callbackName, type, asyncId, new IllegalStateException(
                     "hook callbacks nested " + MAX_DISPATCH_DEPTH + " deep: a callback keeps creating"
                             + " async resources; this " + event.callbackName + " was not delivered"));

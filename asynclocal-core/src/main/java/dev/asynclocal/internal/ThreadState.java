@@ -34,6 +34,8 @@ public final class ThreadState {
     /** Depth of hook dispatches on this thread, and the hook set the outermost one started with. */
     int dispatchDepth;
     HookSink[] dispatchHooks;
+    /** Events dispatched inside the current outermost dispatch (bounded, see Hooks). */
+    int nestedDispatches;
 
     private ThreadState() {
     }
