@@ -20,8 +20,8 @@ import html
 import json
 import math
 import os
-import re
 import platform
+import re
 import subprocess
 import sys
 
@@ -439,16 +439,27 @@ def command_render(args):
         with open(env_path, encoding="utf-8") as f:
             env = json.load(f)
     mode = env.get("mode", "full")
+    try:
+        busy = float(env.get("load_before", "").split()[0]) > 0.5 * int(env.get("cores") or 1)
+    except (ValueError, IndexError):
+        busy = False
     if mode == "quick":
-        banner = ("> **Preliminary (quick mode, busy machine).** One fork, one 1 s warm-up and two 1 s "
-                  "iterations, on a machine shared with other builds: good enough to show the pipeline and "
-                  "the orders of magnitude, not for quoting. The full run replaces this page.")
+        status = "preliminary (quick mode, busy machine)" if busy else "preliminary (quick mode)"
+        banner = (f"> **{status[0].upper() + status[1:]}.** One fork, one 1 s warm-up and two 1 s "
+                  "iterations" + (", on a machine shared with other builds (see the load average below)"
+                                  if busy else "")
+                  + ": good enough to show the pipeline and the orders of magnitude, not for quoting. "
+                  "A full run (`asynclocal-benchmarks/run.sh`) replaces this page.")
+        title_suffix = " — " + status
     else:
-        banner = "> Full run (see the settings below)."
+        banner = ("> Full run" + (" on a busy machine (see the load average below)" if busy else "")
+                  + "; settings below.")
+        title_suffix = ""
     with open(args.template, encoding="utf-8") as f:
         doc = f.read()
     chart_name = os.path.relpath(args.svg, os.path.dirname(os.path.abspath(args.markdown)))
     doc = (doc.replace("@@BANNER@@", banner)
+              .replace("@@TITLE_SUFFIX@@", title_suffix)
               .replace("@@MACHINE@@", machine_markdown(entries, env))
               .replace("@@TARGETS@@", targets_markdown(by_group))
               .replace("@@TABLES@@", tables_markdown(by_group))
