@@ -1,0 +1,509 @@
+#!/usr/bin/env python3
+"""Turns a JMH JSON result of asynclocal-benchmarks into docs/benchmarks.md and an SVG chart.
+
+    report.py env OUT.json [--mode quick|full] [--cpus LIST] [--load-before L] [--load-after L]
+                           [--command CMD]
+        records the machine a run happened on (written by run.sh beside the JMH results)
+
+    report.py render RESULTS.json [--env ENV.json] [--markdown docs/benchmarks.md]
+                                  [--svg docs/benchmarks.svg] [--template TEMPLATE.md]
+        writes the tables, the targets of issue 6 and the chart
+
+Standard library only, no network. Ratios are taken against each group's floor row (ThreadLocal,
+or plain JDK for the executor and CompletableFuture groups, hooks disabled for the hooks group) with
+the same @Param values; bytes per operation come from JMH's GC profiler (gc.alloc.rate.norm).
+"""
+
+import argparse
+import datetime
+import html
+import json
+import math
+import os
+import platform
+import re
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class Group:
+    def __init__(self, cls, title, about, floor, floor_params=None, unit_note=""):
+        self.cls = cls                      # simple class name shared by the group's classes
+        self.title = title
+        self.about = about
+        self.floor = floor                  # method name of the floor row
+        self.floor_params = floor_params or {}  # params the floor row is pinned to
+        self.unit_note = unit_note
+
+
+GROUPS = [
+    Group("GetBenchmark", "1. get",
+          "Read one value inside an active scope.", "threadLocal"),
+    Group("RunBenchmark", "2. run",
+          "Enter a value, read it once, leave (restore the previous context).", "threadLocal"),
+    Group("CaptureRestoreBenchmark", "3. capture + restore",
+          "With `variables` values current, wrap a Runnable and run it at once on the same thread. "
+          "The ThreadLocal floor copies and restores each thread-local by hand.", "threadLocal"),
+    Group("ExecutorHopBenchmark", "4. executor hop",
+          "Bursts of 64 tasks to a single-thread pool, waiting for all; times and bytes are per task. "
+          "`_unwrapped`: the plain pool (the task sees no value); `_wrapped`: the library's wrapper.",
+          "threadLocal_unwrapped", unit_note="per task"),
+    Group("CompletableFutureChainBenchmark", "5. CompletableFuture chain",
+          "5 dependent `thenApply` stages registered in the context, completed from another thread.",
+          "jdk", unit_note="per chain"),
+    Group("ExecutorHopBenchmark@pinned", "4b. executor hop, JVM pinned to one CPU",
+          "The same, with every thread of the benchmark JVM on one CPU (`taskset`): the submitter fills "
+          "the queue, then the pool thread drains it, so thread wake-ups no longer dominate.",
+          "threadLocal_unwrapped", unit_note="per task"),
+    Group("CompletableFutureChainBenchmark@pinned", "5b. CompletableFuture chain, JVM pinned to one CPU",
+          "The same, on one CPU.", "jdk", unit_note="per chain"),
+    Group("HooksBenchmark", "6. hooks",
+          "asynclocal capture + restore (bind, run) with no hook, with one hook (init/before/after), "
+          "and with one hook that also handles destroy.", "asyncLocal", {"hook": "none"}),
+]
+GROUP_BY_CLASS = {g.cls: g for g in GROUPS}
+
+LIBRARY_ORDER = ["jdk", "threadLocal", "inheritableThreadLocal", "scopedValue", "ttl", "micrometer",
+                 "openTelemetry", "grpc", "asyncLocal"]
+LIBRARY_NAMES = {
+    "jdk": "plain JDK", "threadLocal": "ThreadLocal", "inheritableThreadLocal": "InheritableThreadLocal",
+    "scopedValue": "ScopedValue", "ttl": "TTL", "micrometer": "Micrometer", "openTelemetry": "OpenTelemetry",
+    "grpc": "gRPC", "asyncLocal": "asynclocal",
+}
+PARAM_ORDER = {"none": 0, "initBeforeAfter": 1, "withDestroy": 2}
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading results
+
+def number(value):
+    """JMH writes NaN and infinities as strings."""
+    if isinstance(value, (int, float)):
+        return float(value)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+class Row:
+    def __init__(self, entry):
+        full = entry["benchmark"]
+        cls, self.method = full.rsplit(".", 1)
+        self.package, self.cls = cls.rsplit(".", 1)
+        self.params = dict(entry.get("params") or {})
+        primary = entry["primaryMetric"]
+        self.score = number(primary["score"])
+        self.error = number(primary.get("scoreError"))
+        self.unit = primary.get("scoreUnit", "")
+        norm = (entry.get("secondaryMetrics") or {}).get("gc.alloc.rate.norm")
+        self.bytes = number(norm["score"]) if norm else float("nan")
+        self.library = self.method.split("_", 1)[0]
+        self.ratio = float("nan")
+        self.is_floor = False
+
+    @property
+    def label(self):
+        name = LIBRARY_NAMES.get(self.library, self.library)
+        variant = self.method.split("_", 1)[1] if "_" in self.method else ""
+        return name + (" " + variant if variant else "")
+
+    @property
+    def param_text(self):
+        return ", ".join(f"{k}={v}" for k, v in sorted(self.params.items()))
+
+    def sort_key(self):
+        params = tuple(sorted((k, PARAM_ORDER.get(v, 99), int(v) if v.isdigit() else 0, v)
+                              for k, v in self.params.items()))
+        lib = LIBRARY_ORDER.index(self.library) if self.library in LIBRARY_ORDER else len(LIBRARY_ORDER)
+        return (params, lib, self.method)
+
+
+def load_rows(path, pinned_path=None):
+    with open(path, encoding="utf-8") as f:
+        entries = json.load(f)
+    rows = [Row(e) for e in entries]
+    if pinned_path:
+        with open(pinned_path, encoding="utf-8") as f:
+            for entry in json.load(f):
+                row = Row(entry)
+                row.cls += "@pinned"
+                rows.append(row)
+    by_group = {}
+    for row in rows:
+        by_group.setdefault(row.cls, []).append(row)
+    for cls, group_rows in by_group.items():
+        group = GROUP_BY_CLASS.get(cls)
+        group_rows.sort(key=Row.sort_key)
+        if group is None:
+            continue
+        for row in group_rows:
+            wanted = dict(row.params, **group.floor_params)
+            floor = next((r for r in group_rows if r.method == group.floor and r.params == wanted), None)
+            if floor is not None and floor.score > 0:
+                row.ratio = row.score / floor.score
+            row.is_floor = row is floor
+    return entries, by_group
+
+
+def find(by_group, cls, method, **params):
+    for row in by_group.get(cls, []):
+        if row.method == method and all(row.params.get(k) == str(v) for k, v in params.items()):
+            return row
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Formatting
+
+def fmt(value, digits=3):
+    if value is None or math.isnan(value):
+        return "–"
+    if value == 0:
+        return "0"
+    magnitude = math.floor(math.log10(abs(value)))
+    decimals = max(0, digits - 1 - magnitude)
+    return f"{value:,.{decimals}f}"
+
+
+def fmt_bytes(value):
+    if math.isnan(value):
+        return "–"
+    return f"{value:,.0f}" if abs(value) >= 0.5 else "0"
+
+
+def tables_markdown(by_group):
+    out = []
+    for group in GROUPS:
+        rows = by_group.get(group.cls)
+        if not rows:
+            continue
+        out.append(f"### {group.title}\n")
+        out.append(group.about + "\n")
+        unit = rows[0].unit + (f" ({group.unit_note})" if group.unit_note else "")
+        has_params = any(r.params for r in rows)
+        head = "| library | " + ("params | " if has_params else "") + f"{unit} | ± | × floor | B/op |"
+        out.append(head)
+        out.append("|" + "---|" * (head.count("|") - 1))
+        for r in rows:
+            name = f"**{r.label}** (floor)" if r.is_floor else r.label
+            cells = [name] + ([r.param_text] if has_params else []) + [
+                fmt(r.score), fmt(r.error, 2), fmt(r.ratio), fmt_bytes(r.bytes)]
+            out.append("| " + " | ".join(cells) + " |")
+        out.append("")
+    return "\n".join(out)
+
+
+def targets_markdown(by_group):
+    """The targets of issue 6, each checked against this run where the rows exist."""
+    lines = ["| target | measured | status |", "|---|---|---|"]
+
+    def ratio(a, b):
+        return a.score / b.score if a and b and b.score > 0 else float("nan")
+
+    def add(target, measured, ok):
+        status = "pending" if ok is None else ("met" if ok else "**missed**")
+        lines.append(f"| {target} | {measured} | {status} |")
+
+    get_als, get_tl = find(by_group, "GetBenchmark", "asyncLocal"), find(by_group, "GetBenchmark", "threadLocal")
+    r = ratio(get_als, get_tl)
+    add("`getStore()` within 1.5× of `ThreadLocal.get()`",
+        f"{fmt(r)}× ({fmt(get_als.score) if get_als else '–'} vs {fmt(get_tl.score) if get_tl else '–'} ns)",
+        None if math.isnan(r) else r <= 1.5)
+
+    run_als = find(by_group, "RunBenchmark", "asyncLocal_run")
+    for method, name in (("scopedValue", "`ScopedValue.where(..).call(..)`"),
+                         ("openTelemetry", "OpenTelemetry `makeCurrent()`+`close()`")):
+        other = find(by_group, "RunBenchmark", method)
+        r = ratio(run_als, other)
+        if other is None:
+            add(f"`run` no slower than {name}", "not measured on this JDK" if method == "scopedValue"
+                else "–", None)
+        else:
+            add(f"`run` no slower than {name}",
+                f"{fmt(r)}× ({fmt(run_als.score) if run_als else '–'} vs {fmt(other.score)} ns)",
+                None if math.isnan(r) else r <= 1.0)
+
+    for n in (1, 10, 100):
+        als = find(by_group, "CaptureRestoreBenchmark", "asyncLocal", variables=n)
+        otel = find(by_group, "CaptureRestoreBenchmark", "openTelemetry", variables=n)
+        r = ratio(als, otel)
+        add(f"capture + restore no slower than OpenTelemetry `Context.wrap`, {n} variable{'s' * (n > 1)}",
+            f"{fmt(r)}× ({fmt(als.score) if als else '–'} vs {fmt(otel.score) if otel else '–'} ns)",
+            None if math.isnan(r) else r <= 1.0)
+    a1 = find(by_group, "CaptureRestoreBenchmark", "asyncLocal", variables=1)
+    a100 = find(by_group, "CaptureRestoreBenchmark", "asyncLocal", variables=100)
+    r = ratio(a100, a1)
+    add("capture + restore at 100 variables within 1.2× of 1 variable", f"{fmt(r)}×",
+        None if math.isnan(r) else r <= 1.2)
+    for method, name in (("ttl", "TTL"), ("micrometer", "Micrometer")):
+        other = find(by_group, "CaptureRestoreBenchmark", method, variables=100)
+        r = ratio(other, a100)
+        add(f"capture + restore at least 20× faster than {name} at 100 variables",
+            f"{fmt(r)}× faster", None if math.isnan(r) else r >= 20)
+
+    # the pinned run, where there is one: unpinned, the hop on 2 cores is mostly wake-up noise
+    hop = "ExecutorHopBenchmark@pinned" if by_group.get("ExecutorHopBenchmark@pinned") else "ExecutorHopBenchmark"
+    where = " (pinned)" if hop.endswith("@pinned") else ""
+    wrapped = find(by_group, hop, "asyncLocal_wrapped")
+    unwrapped = find(by_group, hop, "asyncLocal_unwrapped")
+    if wrapped:
+        r = ratio(wrapped, unwrapped)
+        add("wrapped executor hop within 5% of unwrapped", f"{fmt(r)}×{where}", None if math.isnan(r) else r <= 1.05)
+    else:
+        bind = find(by_group, hop, "asyncLocal_bind")
+        interim = f"`AsyncExecutors` not measured yet; by hand with `bind`: {fmt(ratio(bind, unwrapped))}×{where}"
+        add("wrapped executor hop within 5% of unwrapped", interim, None)
+    quiet = find(by_group, hop, "asyncLocal_wrapped_noContext")
+    plain = find(by_group, hop, "threadLocal_unwrapped")
+    if quiet and plain:
+        extra = quiet.bytes - plain.bytes
+        add("0 extra bytes per hop with no context and no hook", f"{fmt_bytes(extra)} B/task extra{where}",
+            None if math.isnan(extra) else extra < 0.5)
+    else:
+        add("0 extra bytes per hop with no context and no hook", "`AsyncExecutors` not measured yet", None)
+    add("demo server throughput with propagation ≥ 97% of without", "not in this module yet", None)
+    return "\n".join(lines)
+
+
+def machine_markdown(entries, env):
+    first = entries[0] if entries else {}
+    lines = []
+    if env.get("date"):
+        lines.append(f"- Run: {env['date']}, {env.get('mode', '?')} mode"
+                     + (f", commit `{env['commit']}`" if env.get("commit") else ""))
+    if env.get("cpu"):
+        cpus = f"{env['cpu']}, {env.get('cores', '?')} logical CPUs"
+        if env.get("cpus"):
+            cpus += f"; JVM pinned with `taskset -c {env['cpus']}`"
+        if env.get("pinned_cpu"):
+            cpus += f"; groups 4b and 5b pinned with `taskset -c {env['pinned_cpu']}`"
+        lines.append(f"- CPU: {cpus}")
+    if env.get("os"):
+        lines.append(f"- OS: {env['os']}")
+    if first:
+        lines.append(f"- JDK: {first.get('vmName', '?')} {first.get('vmVersion', '?')} "
+                     f"(Java {first.get('jdkVersion', '?')}), JVM args: "
+                     + (" ".join(f"`{a}`" for a in first.get("jvmArgs", [])) or "none"))
+        lines.append(f"- JMH {first.get('jmhVersion', '?')}: {first.get('forks', '?')} fork(s), "
+                     f"{first.get('warmupIterations', '?')} × {first.get('warmupTime', '?')} warm-up, "
+                     f"{first.get('measurementIterations', '?')} × {first.get('measurementTime', '?')} "
+                     f"measurement, mode {first.get('mode', '?')}, `-prof gc`")
+    if env.get("load_before") or env.get("load_after"):
+        lines.append(f"- Load average (1/5/15 min) before: {env.get('load_before', '?')}; "
+                     f"after: {env.get('load_after', '?')}")
+    if env.get("command"):
+        lines.append(f"- Command: `{env['command']}`")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# The chart
+
+def svg_chart(by_group, title):
+    """Horizontal bars of each row's ratio to its floor, log scale, one panel per group."""
+    width, label_w, right_pad = 980, 330, 150
+    plot_w = width - label_w - right_pad
+    bar_h, gap, panel_head = 16, 4, 30
+    lo, hi = 0.05, 2000.0
+    ratios = [r.ratio for rows in by_group.values() for r in rows if not math.isnan(r.ratio) and r.ratio > 0]
+    if ratios:
+        lo = min(lo, 10 ** math.floor(math.log10(min(ratios))))
+        hi = max(10.0, 10 ** math.ceil(math.log10(max(ratios))))
+
+    def x(ratio):
+        ratio = min(max(ratio, lo), hi)
+        return label_w + plot_w * (math.log10(ratio) - math.log10(lo)) / (math.log10(hi) - math.log10(lo))
+
+    parts, y = [], 50
+    parts.append(f'<text x="{width / 2}" y="24" text-anchor="middle" font-size="16" font-weight="bold">'
+                 f'{html.escape(title)}</text>')
+    for group in GROUPS:
+        rows = [r for r in by_group.get(group.cls, []) if not math.isnan(r.ratio)]
+        if not rows:
+            continue
+        parts.append(f'<text x="10" y="{y + 18}" font-size="14" font-weight="bold">'
+                     f'{html.escape(group.title)} (× floor, log scale)</text>')
+        y += panel_head
+        top = y
+        for r in rows:
+            colour = "#9e9e9e" if r.is_floor else ("#1e88e5" if r.library == "asyncLocal" else "#fb8c00")
+            label = r.label + (f" [{r.param_text}]" if r.param_text else "")
+            parts.append(f'<text x="{label_w - 8}" y="{y + bar_h - 4}" text-anchor="end" font-size="12">'
+                         f'{html.escape(label)}</text>')
+            # bars grow from the floor (1×): leftwards when faster, rightwards when slower
+            x1 = x(r.ratio)
+            left, right = min(x(1), x1), max(x(1), x1)
+            parts.append(f'<rect x="{left - (1 if right - left < 2 else 0):.1f}" y="{y}" '
+                         f'width="{max(right - left, 2):.1f}" height="{bar_h}" '
+                         f'fill="{colour}"><title>{html.escape(label)}: {fmt(r.score)} {r.unit}, '
+                         f'{fmt(r.ratio)}× floor, {fmt_bytes(r.bytes)} B/op</title></rect>')
+            parts.append(f'<text x="{max(x(1), x1) + 6:.1f}" y="{y + bar_h - 4}" font-size="11" fill="#333">'
+                         f'{fmt(r.ratio)}× · {fmt(r.score)} {html.escape(r.unit)}</text>')
+            y += bar_h + gap
+        decade = 10 ** math.floor(math.log10(lo))
+        while decade <= hi:
+            if decade >= lo:
+                tx = x(decade)
+                style = 'stroke="#000" stroke-width="1"' if decade == 1 else 'stroke="#ccc" stroke-dasharray="3,3"'
+                parts.append(f'<line x1="{tx:.1f}" y1="{top - 4}" x2="{tx:.1f}" y2="{y}" {style}/>')
+                parts.append(f'<text x="{tx:.1f}" y="{y + 12}" text-anchor="middle" font-size="10" fill="#555">'
+                             f'{decade:g}×</text>')
+            decade *= 10
+        y += 28
+    legend = [("#9e9e9e", "floor"), ("#1e88e5", "asynclocal"), ("#fb8c00", "other libraries")]
+    lx = label_w
+    for colour, text in legend:
+        parts.append(f'<rect x="{lx}" y="{y}" width="12" height="12" fill="{colour}"/>')
+        parts.append(f'<text x="{lx + 16}" y="{y + 10}" font-size="12">{text}</text>')
+        lx += 140
+    y += 24
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{y}" '
+            f'viewBox="0 0 {width} {y}" font-family="sans-serif">\n'
+            f'<rect width="100%" height="100%" fill="#fff"/>\n' + "\n".join(parts) + "\n</svg>\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# Commands
+
+def library_versions():
+    """The competitors' versions, as pinned in the parent pom."""
+    try:
+        with open(os.path.join(os.path.dirname(HERE), "pom.xml"), encoding="utf-8") as f:
+            pom = f.read()
+    except OSError:
+        return ""
+    names = [("jmh.version", "JMH"), ("transmittable-thread-local.version", "TransmittableThreadLocal"),
+             ("opentelemetry.version", "OpenTelemetry context"),
+             ("micrometer-context-propagation.version", "Micrometer context-propagation"),
+             ("grpc.version", "gRPC (grpc-api)")]
+    found = []
+    for prop, name in names:
+        m = re.search(r"<" + re.escape(prop) + r">([^<]+)</", pom)
+        if m:
+            found.append(f"{name} {m.group(1)}")
+    return ", ".join(found)
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def git_commit():
+    try:
+        commit = subprocess.run(["git", "-C", HERE, "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", HERE, "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+        return commit + ("+changes" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+
+
+def command_env(args):
+    env = {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "mode": args.mode,
+        "cpu": cpu_model(),
+        "cores": os.cpu_count(),
+        "os": f"{platform.system()} {platform.release()} ({platform.machine()})",
+        "cpus": args.cpus or "",
+        "pinned_cpu": args.pinned_cpu or "",
+        "load_before": args.load_before or "",
+        "load_after": args.load_after or "",
+        "command": args.command or "",
+        "commit": git_commit(),
+    }
+    with open(args.out, "w", encoding="utf-8") as f:
+        json.dump(env, f, indent=2)
+        f.write("\n")
+
+
+def command_render(args):
+    pinned = args.pinned
+    if pinned is None and args.results.endswith(".json") and os.path.exists(args.results[:-5] + "-pinned.json"):
+        pinned = args.results[:-5] + "-pinned.json"
+    entries, by_group = load_rows(args.results, pinned)
+    env = {}
+    env_path = args.env or (args.results[:-5] + ".env.json" if args.results.endswith(".json") else None)
+    if env_path and os.path.exists(env_path):
+        with open(env_path, encoding="utf-8") as f:
+            env = json.load(f)
+    mode = env.get("mode", "full")
+    try:
+        busy = float(env.get("load_before", "").split()[0]) > 0.5 * int(env.get("cores") or 1)
+    except (ValueError, IndexError):
+        busy = False
+    if mode == "quick":
+        status = "preliminary (quick mode, busy machine)" if busy else "preliminary (quick mode)"
+        banner = (f"> **{status[0].upper() + status[1:]}.** One fork, one 1 s warm-up and two 1 s "
+                  "iterations" + (", on a machine shared with other builds (see the load average below)"
+                                  if busy else "")
+                  + ": good enough to show the pipeline and the orders of magnitude, not for quoting. "
+                  "A full run (`asynclocal-benchmarks/run.sh`) replaces this page.")
+        title_suffix = " — " + status
+    else:
+        banner = ("> Full run" + (" on a busy machine (see the load average below)" if busy else "")
+                  + "; settings below.")
+        title_suffix = ""
+    with open(args.template, encoding="utf-8") as f:
+        doc = f.read()
+    chart_name = os.path.relpath(args.svg, os.path.dirname(os.path.abspath(args.markdown)))
+    doc = (doc.replace("@@BANNER@@", banner)
+              .replace("@@TITLE_SUFFIX@@", title_suffix)
+              .replace("@@MACHINE@@", machine_markdown(entries, env))
+              .replace("@@TARGETS@@", targets_markdown(by_group))
+              .replace("@@TABLES@@", tables_markdown(by_group))
+              .replace("@@CHART@@", chart_name)
+              .replace("@@VERSIONS@@", library_versions())
+              .replace("@@RESULTS@@", os.path.relpath(args.results, os.path.dirname(os.path.abspath(args.markdown)))))
+    with open(args.markdown, "w", encoding="utf-8") as f:
+        f.write(doc)
+    first = entries[0] if entries else {}
+    title = (f"asynclocal vs context libraries — Java {first.get('jdkVersion', '?')}"
+             + (" — preliminary quick run" if mode == "quick" else ""))
+    with open(args.svg, "w", encoding="utf-8") as f:
+        f.write(svg_chart(by_group, title))
+    unknown = sorted(set(by_group) - set(GROUP_BY_CLASS))
+    if unknown:
+        print("report.py: rows of unknown groups left out: " + ", ".join(unknown), file=sys.stderr)
+
+
+def main(argv):
+    root = os.path.dirname(HERE)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command_name", required=True)
+    env = sub.add_parser("env", help="record the machine of a run")
+    env.add_argument("out")
+    env.add_argument("--mode", default="full", choices=["quick", "full"])
+    env.add_argument("--cpus")
+    env.add_argument("--pinned-cpu")
+    env.add_argument("--load-before")
+    env.add_argument("--load-after")
+    env.add_argument("--command")
+    render = sub.add_parser("render", help="write the doc and the chart from a JMH JSON result")
+    render.add_argument("results")
+    render.add_argument("--env")
+    render.add_argument("--pinned", help="JMH result of the groups run with the JVM pinned to one CPU "
+                        "(default: RESULTS-pinned.json if it exists)")
+    render.add_argument("--markdown", default=os.path.join(root, "docs", "benchmarks.md"))
+    render.add_argument("--svg", default=os.path.join(root, "docs", "benchmarks.svg"))
+    render.add_argument("--template", default=os.path.join(HERE, "benchmarks-template.md"))
+    args = parser.parse_args(argv)
+    if args.command_name == "env":
+        command_env(args)
+    else:
+        command_render(args)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Builds asynclocal-benchmarks, runs its JMH benchmarks with the GC profiler, and regenerates
+# docs/benchmarks.md and docs/benchmarks.svg from the JSON result.
+#
+#   asynclocal-benchmarks/run.sh [--quick] [--cpu LIST] [--no-build] [JMH name pattern ...]
+#
+#   --quick      1 fork, 1 warm-up iteration of 1 s, 2 measured iterations of 1 s (a pipeline check)
+#   (default)    the full run: 3 forks, 5 warm-up and 5 measured iterations of 1 s each
+#   --cpu LIST   pin the benchmark JVMs with `taskset -c LIST` (e.g. --cpu 1)
+#   --no-build   reuse asynclocal-benchmarks/target/benchmarks.jar
+#   patterns     JMH regular expressions selecting benchmarks, e.g. GetBenchmark 'Run.*asyncLocal'
+#
+# Without patterns or --cpu, the executor-hop and CompletableFuture groups run a second time with
+# the JVM pinned to one CPU (the last one), where thread wake-ups stop dominating their numbers.
+#
+# The JDK: a JDK 25 or newer installed beside the default `java` (same parent directory, e.g.
+# /usr/lib/jvm/*) if there is one, so that the ScopedValue rows are built and run; otherwise the
+# default `java`. Results go to asynclocal-benchmarks/results/<date>[-quick].json.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(dirname "$here")
+
+usage() {
+    sed -n '2,20s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+}
+
+mode=full
+cpus=""
+build=1
+patterns=()
+while (($#)); do
+    case "$1" in
+        --quick) mode=quick ;;
+        --full) mode=full ;;
+        --cpu)
+            [[ $# -ge 2 ]] || { echo "run.sh: --cpu needs a CPU list" >&2; exit 2; }
+            cpus=$2
+            shift
+            ;;
+        --no-build) build=0 ;;
+        -h | --help) usage; exit 0 ;;
+        --) shift; patterns+=("$@"); break ;;
+        -*) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
+        *) patterns+=("$1") ;;
+    esac
+    shift
+done
+
+# The Java feature version (17, 25, ...) of the JDK at $1, empty if it cannot be told.
+feature_version() {
+    local home=$1 version=""
+    if [[ -f $home/release ]]; then
+        version=$(sed -n 's/^JAVA_VERSION="\([0-9][0-9]*\).*/\1/p' "$home/release")
+    fi
+    if [[ -z $version && -x $home/bin/java ]]; then
+        version=$("$home/bin/java" -XshowSettings:properties -version 2>&1 |
+            sed -n 's/^ *java\.specification\.version = \([0-9][0-9]*\).*/\1/p')
+    fi
+    echo "$version"
+}
+
+default_java=$(command -v java) || { echo "run.sh: no java on the PATH" >&2; exit 1; }
+default_home=$(dirname "$(dirname "$(readlink -f "$default_java")")")
+jdk_home=$default_home
+jdk_version=$(feature_version "$default_home")
+if [[ ${jdk_version:-0} -lt 25 ]]; then
+    for candidate in "$(dirname "$default_home")"/*; do
+        [[ -x $candidate/bin/java && -x $candidate/bin/javac ]] || continue
+        candidate=$(readlink -f "$candidate")
+        version=$(feature_version "$candidate")
+        if [[ -n $version && $version -ge 25 && $version -gt ${best_version:-0} ]]; then
+            best_version=$version
+            best_home=$candidate
+        fi
+    done
+    if [[ -n ${best_home:-} ]]; then
+        jdk_home=$best_home
+        jdk_version=$best_version
+    fi
+fi
+echo "run.sh: JDK $jdk_version at $jdk_home$([[ ${jdk_version:-0} -ge 25 ]] || echo ' (no JDK 25 found: no ScopedValue rows)')"
+export JAVA_HOME=$jdk_home
+
+if ((build)); then
+    # clean: the JDK 25 build adds classes a JDK 17 build must not see, and the other way round
+    (cd "$root" && mvn -B -q -pl asynclocal-benchmarks -am -DskipTests clean package)
+fi
+jar=$here/target/benchmarks.jar
+[[ -f $jar ]] || { echo "run.sh: $jar is missing; run without --no-build" >&2; exit 1; }
+
+if [[ $mode == quick ]]; then
+    jmh_options=(-f 1 -wi 1 -w 1s -i 2 -r 1s)
+    suffix=-quick
+else
+    jmh_options=(-f 3 -wi 5 -w 1s -i 5 -r 1s)
+    suffix=""
+fi
+mkdir -p "$here/results"
+result=$here/results/$(date -u +%Y-%m-%d)$suffix.json
+
+command=("$jdk_home/bin/java" -jar "$jar" -prof gc -rf json -rff "$result" "${jmh_options[@]}" "${patterns[@]}")
+if [[ -n $cpus ]]; then
+    command=(taskset -c "$cpus" "${command[@]}")
+fi
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || true)
+"${command[@]}"
+
+pinned_cpu=""
+pinned_result=${result%.json}-pinned.json
+rm -f "$pinned_result"
+if ((${#patterns[@]} == 0)) && [[ -z $cpus ]] && command -v taskset >/dev/null; then
+    pinned_cpu=$(($(nproc) - 1))
+    taskset -c "$pinned_cpu" "$jdk_home/bin/java" -jar "$jar" -prof gc -rf json -rff "$pinned_result" \
+        "${jmh_options[@]}" 'ExecutorHopBenchmark|CompletableFutureChainBenchmark'
+fi
+load_after=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || true)
+
+invocation="asynclocal-benchmarks/run.sh"
+[[ $mode == quick ]] && invocation+=" --quick"
+[[ -n $cpus ]] && invocation+=" --cpu $cpus"
+((${#patterns[@]})) && invocation+=" ${patterns[*]}"
+python3 "$here/report.py" env "${result%.json}.env.json" --mode "$mode" --cpus "$cpus" --pinned-cpu "$pinned_cpu" \
+    --load-before "$load_before" --load-after "$load_after" --command "$invocation"
+python3 "$here/report.py" render "$result"
+echo "run.sh: wrote $result, docs/benchmarks.md and docs/benchmarks.svg"
