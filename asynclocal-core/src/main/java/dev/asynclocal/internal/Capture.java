@@ -239,10 +239,10 @@ public class Capture {
 
     /**
      * For a stage of a future: emits {@code promiseResolve} (the stage's future completed), then
-     * {@link #finish()}. Does nothing without ids.
+     * {@link #finish()}. Does nothing without ids, or once finished.
      */
     public final void resolved() {
-        if (asyncId != 0) {
+        if (asyncId != 0 && phase != FINISHED) {
             Hooks.emitPromiseResolve(ThreadState.current(), asyncId, type);
             finish();
         }
