@@ -373,8 +373,13 @@ class AsyncExecutorsTest {
         RuntimeException unchecked = new IllegalStateException("thrown by the task");
         AtomicReference<Throwable> reported = new AtomicReference<>();
         CountDownLatch done = new CountDownLatch(1);
+        ThreadFactory quiet = r -> {
+            Thread t = threadsWithOwnContext(WORKER_OWN).newThread(r);
+            t.setUncaughtExceptionHandler((thread, e) -> { }); // the worker dies of it, as expected
+            return t;
+        };
         ThreadPoolExecutor reporting = new ThreadPoolExecutor(1, 1, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(),
-                threadsWithOwnContext(WORKER_OWN)) {
+                quiet) {
             @Override
             protected void afterExecute(Runnable r, Throwable t) {
                 reported.set(t);
