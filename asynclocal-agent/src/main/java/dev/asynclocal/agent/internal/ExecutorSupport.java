@@ -54,7 +54,7 @@ public final class ExecutorSupport {
      * @return the command bound to the caller's context, or {@code task} itself
      */
     public static Runnable scheduled(ScheduledThreadPoolExecutor executor, Runnable task, String type, int ending) {
-        if (task == null || task instanceof Capture || !Propagation.capturing(ThreadState.current())
+        if (task == null || Propagation.passesThrough(task) || !Propagation.capturing(ThreadState.current())
                 || isJdkScheduler(executor)) {
             return task;
         }
@@ -71,7 +71,7 @@ public final class ExecutorSupport {
      * @return the callable bound to the caller's context, or {@code task} itself
      */
     public static <V> Callable<V> scheduledCallable(ScheduledThreadPoolExecutor executor, Callable<V> task, String type) {
-        if (task == null || task instanceof Capture || !Propagation.capturing(ThreadState.current())
+        if (task == null || Propagation.passesThrough(task) || !Propagation.capturing(ThreadState.current())
                 || isJdkScheduler(executor)) {
             return task;
         }

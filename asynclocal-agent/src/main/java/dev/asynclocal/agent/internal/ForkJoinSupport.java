@@ -77,7 +77,7 @@ public final class ForkJoinSupport {
      * @return what the pool should use
      */
     public static Runnable runnable(ForkJoinPool pool, Runnable task) {
-        if (task == null || task instanceof Capture || !Propagation.capturing(ThreadState.current())
+        if (task == null || Propagation.passesThrough(task) || !Propagation.capturing(ThreadState.current())
                 || isVirtualThreadScheduler(pool)) {
             return task;
         }
@@ -98,7 +98,7 @@ public final class ForkJoinSupport {
      * @return what the pool should use
      */
     public static <V> Callable<V> callable(ForkJoinPool pool, Callable<V> task, String type) {
-        if (task == null || task instanceof Capture || !Propagation.capturing(ThreadState.current())
+        if (task == null || Propagation.passesThrough(task) || !Propagation.capturing(ThreadState.current())
                 || isVirtualThreadScheduler(pool)) {
             return task;
         }
@@ -114,7 +114,7 @@ public final class ForkJoinSupport {
      * @return what the pool should use
      */
     public static Runnable scheduled(ForkJoinPool pool, Runnable task, int ending) {
-        if (task == null || task instanceof Capture || !Propagation.capturing(ThreadState.current())
+        if (task == null || Propagation.passesThrough(task) || !Propagation.capturing(ThreadState.current())
                 || isVirtualThreadScheduler(pool)) {
             return task;
         }
@@ -135,7 +135,7 @@ public final class ForkJoinSupport {
         }
         List<Callable<T>> bound = new ArrayList<>(tasks.size());
         for (Callable<T> task : tasks) {
-            bound.add(task == null || task instanceof Capture ? task
+            bound.add(task == null || Propagation.passesThrough(task) ? task
                     : Captured.callable(task, Capture.FORK_JOIN_TASK, Capture.FINISH_AFTER_RUN));
         }
         return bound;

@@ -3,6 +3,7 @@ package dev.asynclocal.agent.internal;
 import dev.asynclocal.internal.Capture;
 import dev.asynclocal.internal.Captured;
 import dev.asynclocal.internal.Frame;
+import dev.asynclocal.internal.PassThrough;
 import dev.asynclocal.internal.ThreadState;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
@@ -47,7 +48,7 @@ public final class FutureSupport {
     }
 
     private static boolean capturing(Object fn) {
-        return fn != null && !(fn instanceof Capture) && Propagation.capturing(ThreadState.current());
+        return fn != null && !Propagation.passesThrough(fn) && Propagation.capturing(ThreadState.current());
     }
 
     /**
@@ -96,7 +97,7 @@ public final class FutureSupport {
      * @return the bound callback, or {@code action} itself
      */
     public static <T, U> BiConsumer<T, U> biConsumer(BiConsumer<T, U> action) {
-        if (action instanceof Resolved || (action != null && action.getClass() == CANCELLER)) {
+        if (action != null && action.getClass() == CANCELLER) {
             return action;
         }
         return capturing(action) ? Captured.biConsumer(action, Capture.COMPLETABLE_FUTURE) : action;
@@ -176,7 +177,7 @@ public final class FutureSupport {
     }
 
     /** Ends a stage's resource when its future completes. */
-    private static final class Resolved implements BiConsumer<Object, Throwable> {
+    private static final class Resolved implements BiConsumer<Object, Throwable>, PassThrough {
         private final Capture callback;
 
         Resolved(Capture callback) {

@@ -160,7 +160,8 @@ public final class Installer {
                 .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
                 .with(new Listener())
                 // The default ignores the bootstrap loader's classes, which are the point here.
-                .ignore(nameStartsWithAny("dev.asynclocal.agent.", "dev.asynclocal.internal."))
+                .ignore(nameStartsWithAny("dev.asynclocal.agent.internal.", "dev.asynclocal.agent.shaded.",
+                        "dev.asynclocal.internal."))
                 // ---------------------------------------------------------------- executors
                 .type(named("java.util.concurrent.ThreadPoolExecutor"))
                 .transform(advice(adviceLocator, ExecutorAdvice.Execute.class,

@@ -1,5 +1,6 @@
 package dev.asynclocal.agent.internal;
 
+import dev.asynclocal.internal.PassThrough;
 import dev.asynclocal.internal.Capture;
 import dev.asynclocal.internal.Captured;
 import dev.asynclocal.internal.Frame;
@@ -13,9 +14,10 @@ import java.util.concurrent.Callable;
  * <p>An operation captures only if the thread's context is not empty or a hook is enabled (then
  * it is an async resource even in an empty context), and the thread is not starting
  * infrastructure ({@link ThreadState#captureSuppressed}). Otherwise the instrumented method gets
- * its argument back unchanged: no capture, no allocation. A task that is already a capture (made
- * by {@code AsyncExecutors}, {@code AsyncCompletableFuture}, or by an outer instrumented method
- * that delegates to this one) is passed through, so nothing is captured twice.
+ * its argument back unchanged: no capture, no allocation. A task that already carries a capture
+ * (made by {@code AsyncExecutors}, {@code AsyncCompletableFuture}, or by an outer instrumented
+ * method that delegates to this one; see {@link #passesThrough}) is passed through, so nothing
+ * is captured twice.
  *
  * <p>Every method here is called from code the agent inlines into JDK classes, which the
  * bootstrap class loader defines: this class and everything it uses must be loadable there (the
@@ -36,6 +38,17 @@ public final class Propagation {
     }
 
     /**
+     * Whether {@code task} must be passed through as it is: a {@link Capture} (already bound), or
+     * a {@link PassThrough} (bound otherwise, or library plumbing).
+     *
+     * @param task a task or callback
+     * @return {@code true} to pass it through
+     */
+    public static boolean passesThrough(Object task) {
+        return task instanceof Capture || task instanceof PassThrough;
+    }
+
+    /**
      * {@code task} bound to the calling thread's context, or {@code task} itself when there is
      * nothing to capture.
      *
@@ -45,7 +58,7 @@ public final class Propagation {
      * @return what the instrumented method should use instead of {@code task}
      */
     public static Runnable runnable(Runnable task, String type, int ending) {
-        if (task == null || task instanceof Capture || !capturing(ThreadState.current())) {
+        if (task == null || passesThrough(task) || !capturing(ThreadState.current())) {
             return task;
         }
         return Captured.runnable(task, type, ending);
@@ -62,7 +75,7 @@ public final class Propagation {
      * @return what the instrumented method should use instead of {@code task}
      */
     public static <V> Callable<V> callable(Callable<V> task, String type, int ending) {
-        if (task == null || task instanceof Capture || !capturing(ThreadState.current())) {
+        if (task == null || passesThrough(task) || !capturing(ThreadState.current())) {
             return task;
         }
         return Captured.callable(task, type, ending);
