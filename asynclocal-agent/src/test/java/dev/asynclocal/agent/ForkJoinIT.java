@@ -37,6 +37,7 @@ import org.junit.jupiter.api.Test;
  */
 class ForkJoinIT {
     /** Sums a range, checking on every subtask that the store is the expected one. */
+    @SuppressWarnings("serial")
     static final class CheckedSum extends RecursiveTask<Long> {
         private final int from;
         private final int to;
@@ -146,6 +147,7 @@ class ForkJoinIT {
     }
 
     /** A completer tree: every node checks its store, the root completes when all leaves did. */
+    @SuppressWarnings("serial")
     static final class Checked extends CountedCompleter<Void> {
         private final int depth;
         private final String expected;
