@@ -2,8 +2,11 @@ package dev.asynclocal.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link AsyncLocalAgent#install()} in JVMs started without {@code -javaagent}: by self-attach
@@ -35,6 +38,14 @@ class InstallIT {
         assertThat(result.exitCode).as(result.toString()).isZero();
         assertThat(result.output).contains("refused: ").contains("was already loaded by")
                 .contains("before the agent was installed");
+    }
+
+    @Test
+    void aRenamedAgentJarAppendsItselfToTheBootstrapClassPath(@TempDir Path dir) throws Exception {
+        Path renamed = Files.copy(Path.of(ChildJvm.agentJar()), dir.resolve("renamed-agent.jar"));
+        ChildJvm.Result result = ChildJvm.run(List.of("-javaagent:" + renamed), InstallProbe.class);
+        assertThat(result.exitCode).as(result.toString()).isZero();
+        assertThat(result.lines()).contains("installed-before=true", "loader=null").containsAll(EXPECTED);
     }
 
     @Test

@@ -11,22 +11,14 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import java.io.File;
 import java.io.IOException;
+import java.lang.instrument.IllegalClassFormatException;
 import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TimerTask;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ForkJoinTask;
-import java.util.function.BiConsumer;
-import java.util.function.BiFunction;
-import java.util.function.Consumer;
-import java.util.function.Function;
-import java.util.function.Supplier;
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
@@ -38,8 +30,10 @@ import net.bytebuddy.description.type.TypeDefinition;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.dynamic.scaffold.MethodGraph;
 import net.bytebuddy.dynamic.scaffold.TypeValidation;
 import net.bytebuddy.matcher.ElementMatcher;
+import net.bytebuddy.pool.TypePool;
 import net.bytebuddy.utility.JavaModule;
 
 /**
@@ -120,6 +114,7 @@ public final class Installer {
             }
         }
         letJavaBaseReadTheAgent(instrumentation);
+        Targets.warmUp();
         // The agent needs no Nexus (ByteBuddy's helper for type initializers it adds, which this
         // agent never does); left enabled, building the agent would inject a class into the
         // system class loader and, on Java 24+, make the JVM warn about sun.misc.Unsafe. The
@@ -130,10 +125,22 @@ public final class Installer {
         if (setHere) {
             System.setProperty(nexusDisabled, "true");
         }
-        try (ClassFileLocator adviceLocator = agentJar != null
-                ? ClassFileLocator.ForJarFile.of(new File(agentJar))
-                : ClassFileLocator.ForClassLoader.ofBootLoader()) {
-            build(adviceLocator).installOn(instrumentation);
+        long start = System.nanoTime();
+        try {
+            // Kept open: advice is read lazily, when a class that needs it is first transformed.
+            // The advice classes come from the agent jar, the JDK types they mention from the
+            // bootstrap loader.
+            ClassFileLocator adviceLocator = agentJar != null
+                    ? new ClassFileLocator.Compound(ClassFileLocator.ForJarFile.of(new File(agentJar)),
+                            ClassFileLocator.ForClassLoader.ofBootLoader())
+                    : ClassFileLocator.ForClassLoader.ofBootLoader();
+            AgentBuilder builder = build(adviceLocator);
+            long built = System.nanoTime();
+            builder.installOn(instrumentation);
+            if (verbose) {
+                System.err.printf("%sbuilt in %d ms, installed in %d ms%n", PREFIX,
+                        (built - start) / 1_000_000, (System.nanoTime() - built) / 1_000_000);
+            }
         } finally {
             if (setHere) {
                 System.clearProperty(nexusDisabled);
@@ -155,135 +162,185 @@ public final class Installer {
     }
 
     private static AgentBuilder build(ClassFileLocator adviceLocator) {
-        return new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
+        Adviser adviser = new Adviser(adviceLocator);
+        // Only declared methods are advised, so ByteBuddy need not compute whole method graphs.
+        return new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED)
+                        .with(MethodGraph.Compiler.ForDeclaredMethods.INSTANCE))
                 .disableClassFormatChanges()
+                // Only visitors are applied: decorating skips ByteBuddy's type-rebuilding machinery.
+                .with(AgentBuilder.TypeStrategy.Default.DECORATE)
                 .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+                // Retransform only what is worth it (see Targets), not every loaded class.
+                .with(new AgentBuilder.RedefinitionStrategy.DiscoveryStrategy() {
+                    @Override
+                    public Iterable<Iterable<Class<?>>> resolve(Instrumentation instrumentation) {
+                        return Collections.singletonList(Targets.loaded(instrumentation));
+                    }
+                })
+                .with(new AgentBuilder.TransformerDecorator() {
+                    @Override
+                    public ResettableClassFileTransformer decorate(ResettableClassFileTransformer transformer) {
+                        return new Filtering(transformer);
+                    }
+                })
                 .with(new Listener())
                 // The default ignores the bootstrap loader's classes, which are the point here.
                 .ignore(nameStartsWithAny("dev.asynclocal.agent.internal.", "dev.asynclocal.agent.shaded.",
                         "dev.asynclocal.internal."))
                 // ---------------------------------------------------------------- executors
                 .type(named("java.util.concurrent.ThreadPoolExecutor"))
-                .transform(advice(adviceLocator, ExecutorAdvice.Execute.class,
-                        named("execute").and(takesArguments(Runnable.class))))
-                .transform(advice(adviceLocator, ExecutorAdvice.Reject.class,
-                        named("reject").and(takesArguments(Runnable.class))))
-                .transform(advice(adviceLocator, ExecutorAdvice.Remove.class,
-                        named("remove").and(takesArguments(Runnable.class))))
-                .transform(advice(adviceLocator, ExecutorAdvice.Purge.class, named("purge").and(takesArguments(0))))
-                .transform(advice(adviceLocator, ExecutorAdvice.ShutdownNow.class,
+                .transform(adviser.advice(ExecutorAdvice.Execute.class,
+                        named("execute").and(takes("java.lang.Runnable"))))
+                .transform(adviser.advice(ExecutorAdvice.Reject.class,
+                        named("reject").and(takes("java.lang.Runnable"))))
+                .transform(adviser.advice(ExecutorAdvice.Remove.class,
+                        named("remove").and(takes("java.lang.Runnable"))))
+                .transform(adviser.advice(ExecutorAdvice.Purge.class, named("purge").and(takesArguments(0))))
+                .transform(adviser.advice(ExecutorAdvice.ShutdownNow.class,
                         named("shutdownNow").and(takesArguments(0))))
-                .transform(advice(adviceLocator, ExecutorAdvice.AddWorker.class, named("addWorker")))
+                .transform(adviser.advice(ExecutorAdvice.AddWorker.class, named("addWorker")))
                 .type(named("java.util.concurrent.ScheduledThreadPoolExecutor"))
-                .transform(advice(adviceLocator, ExecutorAdvice.ScheduledExecute.class,
-                        namedOneOf("execute", "submit").and(takesArgument(0, Runnable.class))))
-                .transform(advice(adviceLocator, ExecutorAdvice.ScheduledSubmitCallable.class,
-                        named("submit").and(takesArgument(0, Callable.class))))
-                .transform(advice(adviceLocator, ExecutorAdvice.Schedule.class,
-                        named("schedule").and(takesArgument(0, Runnable.class))))
-                .transform(advice(adviceLocator, ExecutorAdvice.ScheduleCallable.class,
-                        named("schedule").and(takesArgument(0, Callable.class))))
-                .transform(advice(adviceLocator, ExecutorAdvice.SchedulePeriodic.class,
+                .transform(adviser.advice(ExecutorAdvice.ScheduledExecute.class,
+                        namedOneOf("execute", "submit").and(arg(0, "java.lang.Runnable"))))
+                .transform(adviser.advice(ExecutorAdvice.ScheduledSubmitCallable.class,
+                        named("submit").and(arg(0, "java.util.concurrent.Callable"))))
+                .transform(adviser.advice(ExecutorAdvice.Schedule.class,
+                        named("schedule").and(arg(0, "java.lang.Runnable"))))
+                .transform(adviser.advice(ExecutorAdvice.ScheduleCallable.class,
+                        named("schedule").and(arg(0, "java.util.concurrent.Callable"))))
+                .transform(adviser.advice(ExecutorAdvice.SchedulePeriodic.class,
                         namedOneOf("scheduleAtFixedRate", "scheduleWithFixedDelay")))
                 .type(new ApplicationSubclassOf("java.util.concurrent.ThreadPoolExecutor"))
-                .transform(advice(adviceLocator, ExecutorAdvice.BeforeExecute.class,
-                        named("beforeExecute").and(takesArguments(Thread.class, Runnable.class))))
-                .transform(advice(adviceLocator, ExecutorAdvice.AfterExecute.class,
-                        named("afterExecute").and(takesArguments(Runnable.class, Throwable.class))))
+                .transform(adviser.advice(ExecutorAdvice.BeforeExecute.class,
+                        named("beforeExecute").and(takes("java.lang.Thread", "java.lang.Runnable"))))
+                .transform(adviser.advice(ExecutorAdvice.AfterExecute.class,
+                        named("afterExecute").and(takes("java.lang.Runnable", "java.lang.Throwable"))))
                 // ---------------------------------------------------------------- fork/join
                 .type(named("java.util.concurrent.ForkJoinTask"))
-                .transform(advice(adviceLocator, ForkJoinAdvice.Fork.class, named("fork").and(takesArguments(0))))
-                .transform(advice(adviceLocator, ForkJoinAdvice.DoExec.class, named("doExec").and(takesArguments(0))))
+                .transform(adviser.advice(ForkJoinAdvice.Fork.class, named("fork").and(takesArguments(0))))
+                .transform(adviser.advice(ForkJoinAdvice.DoExec.class, named("doExec").and(takesArguments(0))))
                 .type(named("java.util.concurrent.ForkJoinPool"))
-                .transform(advice(adviceLocator, ForkJoinAdvice.SubmitTask.class,
+                .transform(adviser.advice(ForkJoinAdvice.SubmitTask.class,
                         namedOneOf("execute", "submit", "invoke", "externalSubmit", "lazySubmit")
-                                .and(isPublic()).and(takesArguments(1)).and(takesArgument(0, ForkJoinTask.class))))
-                .transform(advice(adviceLocator, ForkJoinAdvice.SubmitRunnable.class,
-                        namedOneOf("execute", "submit").and(isPublic()).and(takesArgument(0, Runnable.class))))
-                .transform(advice(adviceLocator, ForkJoinAdvice.SubmitCallable.class,
-                        namedOneOf("submit", "submitWithTimeout").and(isPublic()).and(takesArgument(0, Callable.class))))
-                .transform(advice(adviceLocator, ForkJoinAdvice.InvokeCollection.class,
+                                .and(isPublic()).and(takesArguments(1)).and(arg(0, "java.util.concurrent.ForkJoinTask"))))
+                .transform(adviser.advice(ForkJoinAdvice.SubmitRunnable.class,
+                        namedOneOf("execute", "submit").and(isPublic()).and(arg(0, "java.lang.Runnable"))))
+                .transform(adviser.advice(ForkJoinAdvice.SubmitCallable.class,
+                        namedOneOf("submit", "submitWithTimeout").and(isPublic()).and(arg(0, "java.util.concurrent.Callable"))))
+                .transform(adviser.advice(ForkJoinAdvice.InvokeCollection.class,
                         namedOneOf("invokeAll", "invokeAny", "invokeAllUninterruptibly")
-                                .and(isPublic()).and(takesArgument(0, Collection.class))))
-                .transform(advice(adviceLocator, ForkJoinAdvice.Schedule.class,
-                        named("schedule").and(isPublic()).and(takesArgument(0, Runnable.class))))
-                .transform(advice(adviceLocator, ForkJoinAdvice.ScheduleCallable.class,
-                        named("schedule").and(isPublic()).and(takesArgument(0, Callable.class))))
-                .transform(advice(adviceLocator, ForkJoinAdvice.SchedulePeriodic.class,
+                                .and(isPublic()).and(arg(0, "java.util.Collection"))))
+                .transform(adviser.advice(ForkJoinAdvice.Schedule.class,
+                        named("schedule").and(isPublic()).and(arg(0, "java.lang.Runnable"))))
+                .transform(adviser.advice(ForkJoinAdvice.ScheduleCallable.class,
+                        named("schedule").and(isPublic()).and(arg(0, "java.util.concurrent.Callable"))))
+                .transform(adviser.advice(ForkJoinAdvice.SchedulePeriodic.class,
                         namedOneOf("scheduleAtFixedRate", "scheduleWithFixedDelay").and(isPublic())))
                 // ---------------------------------------------------------------- futures
                 .type(named("java.util.concurrent.CompletableFuture"))
-                .transform(stageAdvice(adviceLocator, Function.class, FutureAdvice.Function0.class, FutureAdvice.Function1.class))
-                .transform(stageAdvice(adviceLocator, BiFunction.class, FutureAdvice.BiFunction0.class, FutureAdvice.BiFunction1.class))
-                .transform(stageAdvice(adviceLocator, Consumer.class, FutureAdvice.Consumer0.class, FutureAdvice.Consumer1.class))
-                .transform(stageAdvice(adviceLocator, BiConsumer.class, FutureAdvice.BiConsumer0.class, FutureAdvice.BiConsumer1.class))
-                .transform(stageAdvice(adviceLocator, Runnable.class, FutureAdvice.Runnable0.class, FutureAdvice.Runnable1.class))
-                .transform(stageAdvice(adviceLocator, Supplier.class, FutureAdvice.Supplier0.class, null))
-                .transform(advice(adviceLocator, FutureAdvice.PostComplete.class,
+                .transform(stageAdvice(adviser, "java.util.function.Function", FutureAdvice.Function0.class, FutureAdvice.Function1.class))
+                .transform(stageAdvice(adviser, "java.util.function.BiFunction", FutureAdvice.BiFunction0.class, FutureAdvice.BiFunction1.class))
+                .transform(stageAdvice(adviser, "java.util.function.Consumer", FutureAdvice.Consumer0.class, FutureAdvice.Consumer1.class))
+                .transform(stageAdvice(adviser, "java.util.function.BiConsumer", FutureAdvice.BiConsumer0.class, FutureAdvice.BiConsumer1.class))
+                .transform(stageAdvice(adviser, "java.lang.Runnable", FutureAdvice.Runnable0.class, FutureAdvice.Runnable1.class))
+                .transform(stageAdvice(adviser, "java.util.function.Supplier", FutureAdvice.Supplier0.class, null))
+                .transform(adviser.advice(FutureAdvice.PostComplete.class,
                         named("postComplete").and(takesArguments(0))))
                 .type(named("java.util.concurrent.CompletableFuture$DelayedExecutor"))
-                .transform(advice(adviceLocator, FutureAdvice.DelayedExecute.class,
-                        named("execute").and(takesArguments(Runnable.class))))
+                .transform(adviser.advice(FutureAdvice.DelayedExecute.class,
+                        named("execute").and(takes("java.lang.Runnable"))))
                 // ---------------------------------------------------------------- threads
                 .type(namedOneOf("java.lang.Thread", "java.lang.VirtualThread"))
-                .transform(advice(adviceLocator, ThreadAdvice.Start.class,
+                .transform(adviser.advice(ThreadAdvice.Start.class,
                         named("start").and(not(isStatic())).and(takesArguments(0).or(takesArguments(1)))))
-                .transform(advice(adviceLocator, ThreadAdvice.Run.class,
+                .transform(adviser.advice(ThreadAdvice.Run.class,
                         named("run").and(not(isStatic()))
-                                .and(takesArguments(0).or(takesArguments(Runnable.class)))))
+                                .and(takesArguments(0).or(takes("java.lang.Runnable")))))
                 .type(new ApplicationSubclassOf("java.lang.Thread"))
-                .transform(advice(adviceLocator, ThreadAdvice.Run.class,
+                .transform(adviser.advice(ThreadAdvice.Run.class,
                         named("run").and(takesArguments(0)).and(not(isStatic()))))
                 // ---------------------------------------------------------------- timers
                 .type(named("java.util.Timer"))
-                .transform(advice(adviceLocator, TimerAdvice.Sched.class,
-                        named("sched").and(takesArguments(TimerTask.class, long.class, long.class))))
+                .transform(adviser.advice(TimerAdvice.Sched.class,
+                        named("sched").and(takes("java.util.TimerTask", "long", "long"))))
                 .type(named("java.util.TimerTask"))
-                .transform(advice(adviceLocator, TimerAdvice.Cancel.class, named("cancel").and(takesArguments(0))))
+                .transform(adviser.advice(TimerAdvice.Cancel.class, named("cancel").and(takesArguments(0))))
                 .type(named("java.util.TimerThread"))
                 .transform(new AgentBuilder.Transformer() {
+                    private volatile AsmVisitorWrapper loop;
+
                     @Override
                     public DynamicType.Builder<?> transform(DynamicType.Builder<?> builder, TypeDescription type,
                             ClassLoader loader, JavaModule module, ProtectionDomain domain) {
-                        return builder.visit(timerLoop());
+                        AsmVisitorWrapper visitor = loop;
+                        if (visitor == null) {
+                            visitor = timerLoop(adviser.describe(TimerSupport.class).getDeclaredMethods()
+                                    .filter(named("run")).getOnly());
+                            loop = visitor;
+                        }
+                        return builder.visit(visitor);
                     }
                 });
     }
 
     /** In the timer thread's loop, {@code task.run()} becomes {@code TimerSupport.run(task)}. */
-    private static AsmVisitorWrapper timerLoop() {
-        try {
-            return MemberSubstitution.strict()
-                    .method(named("run").and(takesArguments(0))
-                            .and(isDeclaredBy(named("java.util.TimerTask"))))
-                    .replaceWith(TimerSupport.class.getMethod("run", TimerTask.class))
-                    .on(named("mainLoop"));
-        } catch (NoSuchMethodException e) {
-            throw new IllegalStateException(e);
+    private static AsmVisitorWrapper timerLoop(MethodDescription timerRun) {
+        return MemberSubstitution.strict()
+                .method(named("run").and(takesArguments(0)).and(isDeclaredBy(named("java.util.TimerTask"))))
+                .replaceWith(timerRun)
+                .on(named("mainLoop"));
+    }
+
+    /**
+     * Makes advice transformers. The advice classes are described from their class files, not
+     * by reflection: reflection would load every JDK class their signatures mention, and each
+     * such class would then need retransforming instead of being transformed, if ever, when
+     * the application first loads it.
+     */
+    private static final class Adviser {
+        private final ClassFileLocator locator;
+        private final TypePool types;
+
+        Adviser(ClassFileLocator locator) {
+            this.locator = locator;
+            this.types = TypePool.Default.of(locator);
+        }
+
+        TypeDescription describe(Class<?> type) {
+            return types.describe(type.getName()).resolve();
+        }
+
+        /**
+         * A transformer applying {@code advice} to {@code methods}; the advice is read the first
+         * time a class needs it, so classes an application never loads cost nothing at start-up.
+         */
+        AgentBuilder.Transformer advice(Class<?> advice, ElementMatcher<? super MethodDescription> methods) {
+            String name = advice.getName();
+            return new AgentBuilder.Transformer() {
+                private volatile AsmVisitorWrapper woven;
+
+                @Override
+                public DynamicType.Builder<?> transform(DynamicType.Builder<?> builder, TypeDescription type,
+                        ClassLoader loader, JavaModule module, ProtectionDomain domain) {
+                    AsmVisitorWrapper visitor = woven;
+                    if (visitor == null) {
+                        visitor = Advice.to(types.describe(name).resolve(), locator).on(methods);
+                        woven = visitor;
+                    }
+                    return builder.visit(visitor);
+                }
+            };
         }
     }
 
-    private static AgentBuilder.Transformer advice(ClassFileLocator locator, Class<?> advice,
-            ElementMatcher<? super MethodDescription> methods) {
-        Advice woven = Advice.to(TypeDescription.ForLoadedType.of(advice), locator);
-        return new AgentBuilder.Transformer() {
-            @Override
-            public DynamicType.Builder<?> transform(DynamicType.Builder<?> builder, TypeDescription type,
-                    ClassLoader loader, JavaModule module, ProtectionDomain domain) {
-                return builder.visit(woven.on(methods));
-            }
-        };
-    }
-
-    /** The stage methods taking a callback of {@code callback}'s type as first or second argument. */
-    private static AgentBuilder.Transformer stageAdvice(ClassFileLocator locator, Class<?> callback,
-            Class<?> first, Class<?> second) {
-        AgentBuilder.Transformer atFirst = advice(locator, first, isPublic().and(takesArgument(0, callback)));
+    /** The stage methods taking a callback of the given type as first or second argument. */
+    private static AgentBuilder.Transformer stageAdvice(Adviser adviser, String callback, Class<?> first, Class<?> second) {
+        AgentBuilder.Transformer atFirst = adviser.advice(first, isPublic().and(arg(0, callback)));
         if (second == null) {
             return atFirst;
         }
-        AgentBuilder.Transformer atSecond = advice(locator, second, isPublic().and(takesArgument(1, callback))
-                .and(not(takesArgument(0, callback))));
+        AgentBuilder.Transformer atSecond = adviser.advice(second, isPublic().and(arg(1, callback))
+                .and(not(arg(0, callback))));
         return new AgentBuilder.Transformer() {
             @Override
             public DynamicType.Builder<?> transform(DynamicType.Builder<?> builder, TypeDescription type,
@@ -292,6 +349,20 @@ public final class Installer {
                         type, loader, module, domain);
             }
         };
+    }
+
+    /** Methods whose parameter {@code index} has the type named {@code type}. */
+    private static ElementMatcher.Junction<MethodDescription> arg(int index, String type) {
+        return takesArgument(index, named(type));
+    }
+
+    /** Methods whose parameters have exactly the types named. */
+    private static ElementMatcher.Junction<MethodDescription> takes(String... types) {
+        ElementMatcher.Junction<MethodDescription> matcher = takesArguments(types.length);
+        for (int i = 0; i < types.length; i++) {
+            matcher = matcher.and(arg(i, types[i]));
+        }
+        return matcher;
     }
 
     private static ElementMatcher.Junction<TypeDescription> nameStartsWithAny(String... prefixes) {
@@ -343,6 +414,33 @@ public final class Installer {
         private static boolean isJdk(String name) {
             return name.startsWith("java.") || name.startsWith("javax.") || name.startsWith("jdk.")
                     || name.startsWith("sun.") || name.startsWith("com.sun.");
+        }
+    }
+
+    /**
+     * The transformer as registered with the JVM: passes a class to ByteBuddy only if
+     * {@link Targets#mayTransform} says it may need it, so the classes an application loads cost
+     * a glance at their constant pool, not a ByteBuddy description each.
+     */
+    private static final class Filtering extends ResettableClassFileTransformer.WithDelegation {
+        Filtering(ResettableClassFileTransformer delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public byte[] transform(ClassLoader loader, String name, Class<?> redefined, ProtectionDomain domain,
+                byte[] classFile) throws IllegalClassFormatException {
+            return Targets.mayTransform(loader, name, classFile)
+                    ? classFileTransformer.transform(loader, name, redefined, domain, classFile)
+                    : null;
+        }
+
+        @Override
+        public byte[] transform(Module module, ClassLoader loader, String name, Class<?> redefined,
+                ProtectionDomain domain, byte[] classFile) throws IllegalClassFormatException {
+            return Targets.mayTransform(loader, name, classFile)
+                    ? classFileTransformer.transform(module, loader, name, redefined, domain, classFile)
+                    : null;
         }
     }
 

@@ -1,0 +1,255 @@
+package dev.asynclocal.agent.internal;
+
+import java.lang.instrument.Instrumentation;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Which classes the agent transforms, decided before ByteBuddy sees a class.
+ *
+ * <p>Every class the JVM loads passes through the agent's transformer. Handing each one to
+ * ByteBuddy would cost a description of the class per load; instead {@link #mayTransform} looks at
+ * the name and at the superclass name read straight from the class file's constant pool, and lets
+ * through only the JDK classes the agent targets and application classes that extend
+ * {@code Thread} or {@code ThreadPoolExecutor}, directly or through other application classes. A
+ * class that extends a JDK class ({@code Object} included) costs one short scan of its constant
+ * pool; one that extends an application class costs, the first time, a scan of the class files
+ * up its chain of application superclasses.
+ */
+final class Targets {
+    /** The JDK classes the agent transforms, by internal name. */
+    private static final Set<String> JDK_TARGETS = Set.of(
+            "java/lang/Thread",
+            "java/lang/VirtualThread",
+            "java/util/concurrent/ThreadPoolExecutor",
+            "java/util/concurrent/ScheduledThreadPoolExecutor",
+            "java/util/concurrent/ForkJoinPool",
+            "java/util/concurrent/ForkJoinTask",
+            "java/util/concurrent/CompletableFuture",
+            "java/util/concurrent/CompletableFuture$DelayedExecutor",
+            "java/util/Timer",
+            "java/util/TimerTask",
+            "java/util/TimerThread");
+
+    /** JDK classes whose application subclasses are transformed. */
+    static final Set<String> ROOTS = Set.of("java/lang/Thread", "java/util/concurrent/ThreadPoolExecutor");
+
+    /**
+     * Internal names of application classes known to extend a root: a class whose superclass is
+     * one of them is transformed too. Names only, whatever the class loader: a name shared with an
+     * unrelated class merely lets ByteBuddy look at that class and find nothing to do.
+     */
+    private static final Set<String> SUBCLASSES = ConcurrentHashMap.newKeySet();
+
+    /** Per class loader, application classes known not to extend a root. */
+    private static final WeakIdentityMap<ClassLoader, Set<String>> NOT_SUBCLASSES = new WeakIdentityMap<>();
+
+    /** Deeper application class hierarchies are left to ByteBuddy. */
+    private static final int MAX_DEPTH = 16;
+
+    private Targets() {
+    }
+
+    /**
+     * Runs {@link #mayTransform} once before the transformer is registered, so that this class and
+     * everything it uses are loaded: a class first needed inside the transformer would be loaded
+     * from inside it, and a class needed to transform itself fails to resolve for good.
+     */
+    static void warmUp() {
+        byte[] minimal = {
+            (byte) 0xCA, (byte) 0xFE, (byte) 0xBA, (byte) 0xBE, 0, 0, 0, 61, // magic, version 17
+            0, 5, // constant pool count
+            7, 0, 3, // #1 Class #3
+            7, 0, 4, // #2 Class #4
+            1, 0, 1, 'A', // #3 Utf8 "A"
+            1, 0, 16, 'j', 'a', 'v', 'a', '/', 'l', 'a', 'n', 'g', '/', 'O', 'b', 'j', 'e', 'c', 't', // #4
+            0, 0x21, 0, 1, 0, 2, // access, this_class, super_class
+        };
+        ClassLoader loader = ClassLoader.getSystemClassLoader();
+        if (mayTransform(loader, "A", minimal) || !"java/lang/Object".equals(superName(minimal))) {
+            throw new IllegalStateException("class file filter is broken");
+        }
+        mayTransform(loader, "java/lang/Thread", minimal);
+        extendsRoot(loader, "dev/asynclocal/agent/internal/NoSuchClass");
+        read(loader, "java/lang/Object");
+    }
+
+    /**
+     * Whether the class being (re)defined may need transforming.
+     *
+     * @param loader the defining class loader, {@code null} for the bootstrap loader
+     * @param internalName the class's name with slashes, possibly {@code null}
+     * @param classFile its class file
+     * @return {@code false} if the agent certainly leaves it alone
+     */
+    static boolean mayTransform(ClassLoader loader, String internalName, byte[] classFile) {
+        if (internalName == null) {
+            return false;
+        }
+        if (JDK_TARGETS.contains(internalName)) {
+            return true;
+        }
+        if (isJdk(internalName)) {
+            return false;
+        }
+        String superName = superName(classFile);
+        if (superName == null) {
+            return true; // unreadable here: let ByteBuddy decide
+        }
+        if (extendsRoot(loader, superName)) {
+            SUBCLASSES.add(internalName);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Whether a class whose superclass is {@code superName} extends a root. The JVM runs the
+     * transformer on a class before it loads the superclass, so an application superclass that
+     * was not seen yet is read from its class file, and so on up the chain; the answers are
+     * remembered (a negative one per class loader, since another loader may define a same-named
+     * class differently).
+     */
+    private static boolean extendsRoot(ClassLoader loader, String superName) {
+        String name = superName;
+        List<String> visited = null;
+        for (int depth = 0; depth < MAX_DEPTH; depth++) {
+            if (ROOTS.contains(name) || SUBCLASSES.contains(name)) {
+                if (visited != null) {
+                    SUBCLASSES.addAll(visited);
+                }
+                return true;
+            }
+            if (name.equals("java/lang/Object") || isJdk(name) || loader == null) {
+                break;
+            }
+            Set<String> negatives = NOT_SUBCLASSES.get(loader);
+            if (negatives != null && negatives.contains(name)) {
+                break;
+            }
+            byte[] superFile = read(loader, name);
+            String next = superFile == null ? null : superName(superFile);
+            if (next == null) {
+                return true; // cannot tell here: let ByteBuddy decide
+            }
+            if (visited == null) {
+                visited = new ArrayList<>(4);
+            }
+            visited.add(name);
+            name = next;
+        }
+        if (visited != null && loader != null) {
+            Set<String> negatives = NOT_SUBCLASSES.get(loader);
+            if (negatives == null) {
+                Set<String> fresh = ConcurrentHashMap.newKeySet();
+                negatives = NOT_SUBCLASSES.putIfAbsent(loader, fresh);
+                if (negatives == null) {
+                    negatives = fresh;
+                }
+            }
+            negatives.addAll(visited);
+        }
+        return false;
+    }
+
+    private static byte[] read(ClassLoader loader, String internalName) {
+        try (java.io.InputStream in = loader.getResourceAsStream(internalName + ".class")) {
+            return in == null ? null : in.readAllBytes();
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The loaded classes to retransform: the JDK targets already loaded and the application
+     * subclasses of the roots (which are also remembered for their own subclasses to come).
+     *
+     * @param instrumentation the JVM's instrumentation service
+     * @return the classes, all modifiable
+     */
+    static List<Class<?>> loaded(Instrumentation instrumentation) {
+        List<Class<?>> found = new ArrayList<>();
+        for (Class<?> type : instrumentation.getAllLoadedClasses()) {
+            String internalName = type.getName().replace('.', '/');
+            boolean target = JDK_TARGETS.contains(internalName)
+                    || (!isJdk(internalName) && !type.isInterface() && extendsRoot(type));
+            if (target && instrumentation.isModifiableClass(type)) {
+                if (!JDK_TARGETS.contains(internalName)) {
+                    SUBCLASSES.add(internalName);
+                }
+                found.add(type);
+            }
+        }
+        return found;
+    }
+
+    private static boolean extendsRoot(Class<?> type) {
+        for (Class<?> c = type.getSuperclass(); c != null; c = c.getSuperclass()) {
+            String internalName = c.getName().replace('.', '/');
+            if (ROOTS.contains(internalName)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean isJdk(String name) {
+        return name.startsWith("java/") || name.startsWith("javax/") || name.startsWith("jdk/")
+                || name.startsWith("sun/") || name.startsWith("com/sun/")
+                || name.startsWith("java.") || name.startsWith("javax.") || name.startsWith("jdk.")
+                || name.startsWith("sun.") || name.startsWith("com.sun.");
+    }
+
+    /**
+     * The internal name of the superclass a class file declares, or {@code null} if it has none
+     * or the file cannot be read here (then ByteBuddy reads it).
+     */
+    static String superName(byte[] b) {
+        try {
+            if (b == null || b.length < 10 || u2(b, 0) != 0xCAFE || u2(b, 2) != 0xBABE) {
+                return null;
+            }
+            int count = u2(b, 8);
+            int[] offsets = new int[count];
+            int p = 10;
+            for (int i = 1; i < count; i++) {
+                offsets[i] = p;
+                switch (b[p] & 0xFF) {
+                    case 1: // Utf8
+                        p += 3 + u2(b, p + 1);
+                        break;
+                    case 3: case 4: case 9: case 10: case 11: case 12: case 17: case 18:
+                        p += 5;
+                        break;
+                    case 5: case 6: // Long, Double: two slots
+                        p += 9;
+                        i++;
+                        break;
+                    case 7: case 8: case 16: case 19: case 20:
+                        p += 3;
+                        break;
+                    case 15:
+                        p += 4;
+                        break;
+                    default:
+                        return null;
+                }
+            }
+            int superIndex = u2(b, p + 4); // after access_flags and this_class
+            if (superIndex == 0) {
+                return null;
+            }
+            int utf8 = offsets[u2(b, offsets[superIndex] + 1)];
+            return new String(b, utf8 + 3, u2(b, utf8 + 1), StandardCharsets.UTF_8);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static int u2(byte[] b, int p) {
+        return ((b[p] & 0xFF) << 8) | (b[p + 1] & 0xFF);
+    }
+}
