@@ -72,7 +72,7 @@ public final class AsyncLocalAgent {
      * @param instrumentation the JVM's instrumentation service
      */
     public static void premain(String options, Instrumentation instrumentation) {
-        start(options, instrumentation);
+        start(options, instrumentation, true);
     }
 
     /**
@@ -83,7 +83,7 @@ public final class AsyncLocalAgent {
      * @param instrumentation the JVM's instrumentation service
      */
     public static void agentmain(String options, Instrumentation instrumentation) {
-        start(options, instrumentation);
+        start(options, instrumentation, false);
     }
 
     /**
@@ -139,15 +139,16 @@ public final class AsyncLocalAgent {
         }
     }
 
-    private static void start(String options, Instrumentation instrumentation) {
+    private static void start(String options, Instrumentation instrumentation, boolean atStartUp) {
         synchronized (START_LOCK) {
-            startLocked(options, instrumentation);
+            startLocked(options, instrumentation, atStartUp);
         }
     }
 
-    private static void startLocked(String options, Instrumentation instrumentation) {
+    private static void startLocked(String options, Instrumentation instrumentation, boolean atStartUp) {
         try {
             refuseIfAlreadyLoaded(instrumentation);
+            checkNotOnTheModulePath(atStartUp);
             Class<?> installer = bootstrapInstaller();
             String jarPath = null;
             if (AsyncLocalAgent.class.getClassLoader() != null) {
@@ -206,6 +207,27 @@ public final class AsyncLocalAgent {
                         + " AsyncLocalAgent.install() before any other asynclocal class is used, or use"
                         + " -javaagent, and keep asynclocal-core off the module path");
             }
+        }
+    }
+
+    /**
+     * An application that has asynclocal-core on the module path gets its classes from the named
+     * module {@code dev.asynclocal}, defined by the application class loader, which never asks the
+     * bootstrap loader for them: it would use a second copy of the library that the instrumented
+     * JDK classes never see. At start-up (where failing would stop the JVM) this is a warning; at
+     * run time, {@link #install()} refuses.
+     */
+    private static void checkNotOnTheModulePath(boolean atStartUp) {
+        if (ModuleLayer.boot().findModule("dev.asynclocal").isEmpty()) {
+            return;
+        }
+        String message = "asynclocal agent: module dev.asynclocal (asynclocal-core) is on the module path, so"
+                + " the application uses its own copy of the library and sees none of the agent's"
+                + " propagation; put asynclocal-core on the class path instead";
+        if (atStartUp) {
+            System.err.println(message);
+        } else {
+            throw new IllegalStateException(message);
         }
     }
 

@@ -4,6 +4,7 @@ import static dev.asynclocal.agent.Kit.STORE;
 import static dev.asynclocal.agent.Kit.TIMEOUT_SECONDS;
 import static dev.asynclocal.agent.Kit.get;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.asynclocal.AsyncHooks;
 import dev.asynclocal.AsyncResource;
@@ -207,6 +208,47 @@ class ForkJoinIT {
         again.reinitialize();
         STORE.run("second-fork", () -> again.fork().join());
         assertThat(reruns).containsExactly("first-fork", "second-fork");
+    }
+
+    @Test
+    void failedAndCancelledTasksEndInTheirContextAndLeaveWorkersClean() throws Exception {
+        ForkJoinPool pool = new ForkJoinPool(1);
+        try {
+            IllegalStateException failure = new IllegalStateException("thrown by the task");
+            Queue<String> seen = new ConcurrentLinkedQueue<>();
+            RecursiveAction failing = new RecursiveAction() {
+                @Override
+                protected void compute() {
+                    seen.add(String.valueOf(STORE.getStore()));
+                    STORE.enterWith("set before throwing");
+                    throw failure;
+                }
+            };
+            ForkJoinTask<Void> submitted = STORE.run("failing", () -> pool.submit(failing));
+            // As without the agent: join rethrows the task's exception (or a copy that has it as cause).
+            Throwable thrown = catchThrowable(submitted::join);
+            assertThat(thrown == failure || thrown.getCause() == failure).as(String.valueOf(thrown)).isTrue();
+            assertThat(seen).containsExactly("failing");
+            assertThat(get(pool.submit(STORE::getStore))).isNull();
+            // Cancelled before it could run: it never runs, and its capture goes with it.
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            pool.execute(() -> Kit.awaitQuietly(release));
+            RecursiveAction never = new RecursiveAction() {
+                @Override
+                protected void compute() {
+                    seen.add("ran although cancelled");
+                }
+            };
+            STORE.run("cancelled", () -> pool.execute(never));
+            assertThat(ForkJoinSupport.isPending(never)).isTrue();
+            assertThat(never.cancel(true)).isTrue();
+            release.countDown();
+            assertThat(get(pool.submit(STORE::getStore))).isNull();
+            assertThat(seen).containsExactly("failing");
+            Kit.awaitTrue(() -> !ForkJoinSupport.isPending(never), "the cancelled task's capture to be taken");
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

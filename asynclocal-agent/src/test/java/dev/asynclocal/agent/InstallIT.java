@@ -49,6 +49,17 @@ class InstallIT {
     }
 
     @Test
+    void warnsWhenTheApplicationHasTheLibraryOnTheModulePath() throws Exception {
+        String module = System.getProperty("asynclocal.core.module");
+        ChildJvm.Result result = ChildJvm.run(List.of("-javaagent:" + ChildJvm.agentJar(), "--module-path", module,
+                "--add-modules", "dev.asynclocal"), InstallProbe.class);
+        assertThat(result.exitCode).as(result.toString()).isZero();
+        assertThat(result.output).contains("module dev.asynclocal (asynclocal-core) is on the module path");
+        // The warning is right: the application's copy is not the one the JDK classes use.
+        assertThat(result.lines()).contains("pool=null").doesNotContain("loader=null");
+    }
+
+    @Test
     void isANoOpUnderJavaagent() throws Exception {
         ChildJvm.Result result = ChildJvm.run(List.of("-javaagent:" + ChildJvm.agentJar()), InstallProbe.class);
         assertThat(result.exitCode).as(result.toString()).isZero();

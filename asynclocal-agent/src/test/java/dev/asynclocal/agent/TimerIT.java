@@ -66,6 +66,35 @@ class TimerIT {
     }
 
     @Test
+    void aThrowingTaskEndsItsResourceAndACancelledOneNeverRuns() throws Exception {
+        Timer timer = new Timer("failing-timer", true);
+        try (Recorder recorder = new Recorder().enable()) {
+            AsyncResource scheduler = new AsyncResource("Scheduler");
+            Recording cancelled = new Recording(1);
+            scheduler.runInAsyncScope(() -> timer.schedule(cancelled, 60_000));
+            Event cancelledInit = recorder.onlyInit("TimerTask", scheduler.asyncId());
+            assertThat(cancelled.cancel()).isTrue();
+            recorder.awaitDestroy(cancelledInit.asyncId);
+            assertThat(recorder.kinds(cancelledInit.asyncId)).containsExactly("init", "destroy");
+
+            CountDownLatch ran = new CountDownLatch(1);
+            scheduler.runInAsyncScope(() -> timer.schedule(new TimerTask() {
+                @Override
+                public void run() {
+                    ran.countDown();
+                    throw new IllegalStateException("kills the timer thread, as without the agent");
+                }
+            }, 0, 1));
+            Event failingInit = recorder.initsTriggeredBy("TimerTask", scheduler.asyncId()).get(1);
+            await(ran);
+            recorder.awaitDestroy(failingInit.asyncId);
+            assertThat(recorder.kinds(failingInit.asyncId)).containsExactly("init", "before", "after", "destroy");
+        } finally {
+            timer.cancel();
+        }
+    }
+
+    @Test
     void timerTasksAreResourcesWithOneBeforeAndAfterPerRun() throws Exception {
         Timer timer = new Timer("traced-timer", true);
         try (Recorder recorder = new Recorder().enable()) {
