@@ -178,7 +178,18 @@ public class Capture {
         state.executionAsyncResource = this;
         // As AsyncResource.runInAsyncScope: before/after run in the caller's frame, with our ids.
         if (outer.traced) {
-            Hooks.emitBefore(state, asyncId, type);
+            try {
+                Hooks.emitBefore(state, asyncId, type);
+            } catch (Throwable e) {
+                // Hook failures are contained by Hooks; this is the dispatch itself failing (out of
+                // memory, stack overflow). No exit() will follow, so undo the ids here.
+                state.executionAsyncId = outer.executionAsyncId;
+                state.triggerAsyncId = outer.triggerAsyncId;
+                state.executionAsyncResource = outer.executionAsyncResource;
+                state.frame = outerFrame;
+                endRun();
+                throw e;
+            }
         }
         state.frame = frame;
         return outer;
