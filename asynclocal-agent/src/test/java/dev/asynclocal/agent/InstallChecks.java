@@ -4,6 +4,7 @@ import dev.asynclocal.AsyncLocalStorage;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
@@ -24,6 +25,10 @@ final class InstallChecks {
         System.out.println("loader=" + AsyncLocalStorage.class.getClassLoader());
         ExecutorService pool = Executors.newFixedThreadPool(2);
         System.out.println("pool=" + STORE.run("pool", () -> pool.submit(STORE::getStore).get(10, TimeUnit.SECONDS)));
+        // ForkJoinPool is loaded only now, after the agent started: it must be transformed at load
+        // (on JDK 25 it once was loaded inside another class's transformation and stayed plain).
+        System.out.println("commonPool=" + STORE.run("commonPool", () ->
+                ForkJoinPool.commonPool().submit(STORE::getStore).get(10, TimeUnit.SECONDS)));
         CompletableFuture<String> f = new CompletableFuture<>();
         CompletableFuture<String> stage = STORE.run("stage", () -> f.thenApply(v -> STORE.getStore()));
         STORE.run("completer", () -> f.complete("v"));

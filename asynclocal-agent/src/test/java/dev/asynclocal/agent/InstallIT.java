@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
  * loaded asynclocal classes of its own; a no-op when the agent is already there.
  */
 class InstallIT {
-    private static final List<String> EXPECTED = List.of("pool=pool", "stage=stage", "thread=thread", "stream=[stream]");
+    private static final List<String> EXPECTED = List.of("pool=pool", "commonPool=commonPool", "stage=stage", "thread=thread", "stream=[stream]");
 
     private static void assertPropagates(ChildJvm.Result result) {
         assertThat(result.exitCode).as(result.toString()).isZero();

@@ -169,12 +169,17 @@ public final class Installer {
                 .disableClassFormatChanges()
                 // Only visitors are applied: decorating skips ByteBuddy's type-rebuilding machinery.
                 .with(AgentBuilder.TypeStrategy.Default.DECORATE)
+                // Types are described from their class files, never by reflection: reflection loads
+                // the classes a signature mentions, and a class loaded while ByteBuddy is
+                // transforming another one on the same thread is not transformed (on JDK 25,
+                // describing VirtualThread that way loaded ForkJoinPool, which then stayed plain).
+                .with(AgentBuilder.DescriptionStrategy.Default.POOL_ONLY)
                 .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
                 // Retransform only what is worth it (see Targets), not every loaded class.
                 .with(new AgentBuilder.RedefinitionStrategy.DiscoveryStrategy() {
                     @Override
                     public Iterable<Iterable<Class<?>>> resolve(Instrumentation instrumentation) {
-                        return Collections.singletonList(Targets.loaded(instrumentation));
+                        return Targets.loadedUntilNoneNew(instrumentation);
                     }
                 })
                 .with(new AgentBuilder.TransformerDecorator() {

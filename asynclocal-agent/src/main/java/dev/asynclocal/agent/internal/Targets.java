@@ -186,6 +186,45 @@ final class Targets {
         return found;
     }
 
+    /**
+     * The loaded targets in batches: those loaded now, then, after the caller retransformed them,
+     * any target loaded meanwhile (by the retransformation itself, or by another thread), until a
+     * pass finds none. A class loaded while a transformation runs on the same thread is not
+     * transformed at load, so it has to be caught here.
+     *
+     * @param instrumentation the JVM's instrumentation service
+     * @return the batches, computed lazily
+     */
+    static Iterable<Iterable<Class<?>>> loadedUntilNoneNew(Instrumentation instrumentation) {
+        return () -> new java.util.Iterator<Iterable<Class<?>>>() {
+            private final Set<Class<?>> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            private List<Class<?>> next;
+
+            @Override
+            public boolean hasNext() {
+                if (next == null) {
+                    next = new ArrayList<>();
+                    for (Class<?> type : loaded(instrumentation)) {
+                        if (seen.add(type)) {
+                            next.add(type);
+                        }
+                    }
+                }
+                return !next.isEmpty();
+            }
+
+            @Override
+            public Iterable<Class<?>> next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                List<Class<?>> batch = next;
+                next = null;
+                return batch;
+            }
+        };
+    }
+
     private static boolean extendsRoot(Class<?> type) {
         for (Class<?> c = type.getSuperclass(); c != null; c = c.getSuperclass()) {
             String internalName = c.getName().replace('.', '/');
