@@ -250,7 +250,8 @@ public class Capture {
 
     /**
      * For a stage of a future: emits {@code promiseResolve} (the stage's future completed), then
-     * {@link #finish()}. Does nothing without ids, or once finished.
+     * {@link #finish()}. Does nothing without ids, or once finished. The agent calls this: keep
+     * the signature.
      */
     public final void resolved() {
         if (asyncId != 0 && phase != FINISHED) {
@@ -260,7 +261,8 @@ public class Capture {
     }
 
     /**
-     * Whether a hook was enabled at capture, making this an async resource with an id.
+     * Whether a hook was enabled at capture, making this an async resource with an id. The agent
+     * calls this: keep the signature.
      *
      * @return {@code true} if this capture emits hook events
      */

@@ -60,7 +60,7 @@ public final class Captured {
     }
 
     /**
-     * {@code fn} bound to the calling thread's context.
+     * {@code fn} bound to the calling thread's context. The agent calls this: keep the signature.
      *
      * @param fn the function
      * @param type the resource type hooks see
@@ -78,7 +78,7 @@ public final class Captured {
     }
 
     /**
-     * {@code fn} bound to the calling thread's context.
+     * {@code fn} bound to the calling thread's context. The agent calls this: keep the signature.
      *
      * @param fn the function
      * @param type the resource type hooks see
@@ -97,7 +97,8 @@ public final class Captured {
     }
 
     /**
-     * {@code action} bound to the calling thread's context.
+     * {@code action} bound to the calling thread's context. The agent calls this: keep the
+     * signature.
      *
      * @param action the action
      * @param type the resource type hooks see
@@ -114,7 +115,8 @@ public final class Captured {
     }
 
     /**
-     * {@code action} bound to the calling thread's context.
+     * {@code action} bound to the calling thread's context. The agent calls this: keep the
+     * signature.
      *
      * @param action the action
      * @param type the resource type hooks see
@@ -132,7 +134,8 @@ public final class Captured {
     }
 
     /**
-     * {@code supplier} bound to the calling thread's context.
+     * {@code supplier} bound to the calling thread's context. The agent calls this: keep the
+     * signature.
      *
      * @param supplier the supplier
      * @param type the resource type hooks see
@@ -150,7 +153,8 @@ public final class Captured {
 
     /**
      * The user's own task inside a wrapper made here, or {@code task} itself if it is not one
-     * (for {@code shutdownNow()}, which must hand back what the caller submitted).
+     * (for {@code shutdownNow()}, which must hand back what the caller submitted). The agent
+     * calls this: keep the signature.
      *
      * @param task a task, possibly wrapped
      * @return the unwrapped task
@@ -165,7 +169,7 @@ public final class Captured {
         return task;
     }
 
-    /** A bound {@link Runnable}. */
+    /** A bound {@link Runnable}. The agent checks for this class (and unwraps it): keep the name. */
     public static final class Task extends Capture implements Runnable {
         final Runnable task;
 

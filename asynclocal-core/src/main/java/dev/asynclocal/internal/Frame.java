@@ -24,7 +24,10 @@ public final class Frame {
         }
     };
 
-    /** The frame of a thread that runs outside any context. */
+    /**
+     * The frame of a thread that runs outside any context. The agent's generated code compares
+     * against it to skip capturing: an empty context is always this instance.
+     */
     public static final Frame EMPTY = new Frame(new Object[0], null);
 
     static final int FLAT_LIMIT = 8;

@@ -34,7 +34,10 @@ public final class Hooks {
     private Hooks() {
     }
 
-    /** Whether any hook is enabled now. One volatile read; the hot path's only hook cost. */
+    /**
+     * Whether any hook is enabled now. One volatile read; the hot path's only hook cost. The
+     * agent's generated code calls this: keep the signature.
+     */
     public static boolean anyEnabled() {
         return enabled.length != 0;
     }
