@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -246,6 +247,32 @@ class ForkJoinIT {
             assertThat(get(pool.submit(STORE::getStore))).isNull();
             assertThat(seen).containsExactly("failing");
             Kit.awaitTrue(() -> !ForkJoinSupport.isPending(never), "the cancelled task's capture to be taken");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void theSchedulingMethodsOfForkJoinPoolPropagateWhereTheyExist() throws Exception {
+        // Java 25 made ForkJoinPool a ScheduledExecutorService; on older JDKs there is nothing to test.
+        ForkJoinPool pool = new ForkJoinPool(2);
+        try {
+            Assumptions.assumeTrue((Object) pool instanceof java.util.concurrent.ScheduledExecutorService,
+                    "ForkJoinPool has no schedule methods on this JDK");
+            for (Object[] entry : PropagationScenarios.scheduleEntryPoints()) {
+                Queue<String> inside = new ConcurrentLinkedQueue<>();
+                String name = "fj-" + entry[0];
+                STORE.run(name, () -> {
+                    try {
+                        ((PropagationScenarios.EntryPoint) entry[1]).submitAndWait(pool,
+                                () -> inside.add(String.valueOf(STORE.getStore())));
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                });
+                assertThat(inside).as(name).isNotEmpty().allMatch(name::equals);
+            }
+            assertThat(get(pool.submit(STORE::getStore))).isNull();
         } finally {
             pool.shutdownNow();
         }
