@@ -30,6 +30,12 @@ final class LogbackSupport {
      * log while they start.
      */
     static void initialize(SLF4JServiceProvider logbackProvider, MDCAdapter adapter) {
+        if (!(logbackProvider.getLoggerFactory() instanceof LoggerContext)) {
+            // Logback before 1.5 creates its context inside initialize(): let it, then swap the adapter
+            logbackProvider.initialize();
+            ((LoggerContext) logbackProvider.getLoggerFactory()).setMDCAdapter(adapter);
+            return;
+        }
         LoggerContext context = (LoggerContext) logbackProvider.getLoggerFactory();
         context.setName(CoreConstants.DEFAULT_CONTEXT_NAME);
         context.setMDCAdapter(adapter);
