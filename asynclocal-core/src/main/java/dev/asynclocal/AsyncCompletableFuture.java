@@ -1,0 +1,945 @@
+package dev.asynclocal;
+
+import dev.asynclocal.internal.Capture;
+import dev.asynclocal.internal.Captured;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * A {@link CompletableFuture} whose callbacks run in the context where they were
+ * <em>registered</em>: the JVM's version of the rule JavaScript promises follow in Node.js and
+ * in TC39's AsyncContext, where a {@code .then} callback sees the context current when
+ * {@code .then} was called, never that of whoever resolved the promise.
+ * <pre>{@code
+ * static final AsyncLocalStorage<String> USER = new AsyncLocalStorage<>();
+ *
+ * AsyncCompletableFuture<Order> order = new AsyncCompletableFuture<>();
+ * USER.run("alice", () ->
+ *     order.thenAccept(o -> audit(USER.getStore(), o)));  // audit sees "alice"...
+ * USER.run("bob", () -> order.complete(loaded));          // ...although bob completed it
+ * }</pre>
+ *
+ * <p><b>The rule.</b> Every method that takes a callback captures the current context when it
+ * is called, and the callback runs in exactly that context, on whatever thread runs it (the
+ * thread that completes the future, the registering thread if the future is already complete,
+ * or an executor's thread for the {@code *Async} forms), after which that thread's own context is
+ * restored. The methods: {@code thenApply}, {@code thenAccept}, {@code thenRun},
+ * {@code thenCombine}, {@code thenAcceptBoth}, {@code runAfterBoth}, {@code applyToEither},
+ * {@code acceptEither}, {@code runAfterEither}, {@code thenCompose}, {@code handle},
+ * {@code whenComplete}, {@code exceptionally}, {@code exceptionallyCompose}, each also in its
+ * {@code *Async} forms with and without an executor, and {@code completeAsync} (which the static
+ * {@link #supplyAsync} and {@link #runAsync} use). Stages registered together share their
+ * registration context: in {@code USER.run("x", () -> f.thenApply(a).thenApply(b))}, {@code b}
+ * sees {@code "x"} even if {@code a} called {@code enterWith}.
+ *
+ * <p>Every future this class creates is an {@code AsyncCompletableFuture}
+ * ({@link #newIncompleteFuture()}), so a whole chain propagates; {@link #copy()},
+ * {@link #toCompletableFuture()}, {@link #orTimeout}, {@link #completeOnTimeout} and the static
+ * factories return one too, and {@link #minimalCompletionStage()} returns a minimal stage whose
+ * stages propagate. {@link #defaultExecutor()} is the default async executor wrapped by
+ * {@link AsyncExecutors}. {@link #from(CompletionStage)} adapts any other stage. The static
+ * factories of {@code CompletableFuture} are redeclared here so that calling them through this
+ * class returns propagating futures.
+ *
+ * <p><b>Hooks.</b> While an {@link AsyncHook} is enabled, each registered callback is an async
+ * resource of type {@code "CompletableFuture"}, modelled on Node's trace for
+ * {@code promise.then(cb)}:
+ * <ul>
+ *   <li>{@code init} when the callback is registered, with the registering code's
+ *       {@link AsyncHooks#executionAsyncId()} as trigger (Node: {@code init PROMISE} of the
+ *       promise {@code then} returns);</li>
+ *   <li>{@code before} and {@code after} around the callback, with
+ *       {@link AsyncHooks#executionAsyncId()} the stage's id and
+ *       {@link AsyncHooks#triggerAsyncId()} its trigger inside;</li>
+ *   <li>{@code promiseResolve} when the future the method returned (for {@code completeAsync},
+ *       this future) completes, normally, exceptionally or by cancellation. Node emits it inside
+ *       the callback's {@code before}/{@code after}; here it comes just after {@code after},
+ *       because a {@code CompletableFuture} completes the dependent future once the callback has
+ *       returned (for {@code thenCompose}, once the returned stage completes);</li>
+ *   <li>{@code destroy} right after {@code promiseResolve}; for a stage that never completes, once
+ *       the callback object has been garbage-collected.</li>
+ * </ul>
+ * A stage whose callback never runs (a {@code thenApply} on a future that failed, a dependent
+ * completed or cancelled first) gets {@code init}, {@code promiseResolve} and {@code destroy}
+ * only. Futures themselves ({@code new}, {@code completedFuture}, {@code copy}) are not
+ * resources; only callbacks are. The resource object given to {@code init} is the one
+ * {@link AsyncHooks#executionAsyncResource()} returns inside the callback. An {@code *Async}
+ * callback run by the default executor is also inside that executor's {@code "Executor"} (or
+ * {@code "ForkJoinTask"}) resource, whose trigger is the code that completed the future.
+ *
+ * @apiNote While a hook is enabled, each stage registers one more internal dependent to observe
+ *     its completion, which {@link #getNumberOfDependents()} counts. On Java 19 and later,
+ *     {@code state()} of a {@link #minimalCompletionStage()} answers instead of throwing.
+ * @implNote With no hook enabled, registering a stage allocates one wrapper object beyond what
+ *     {@code CompletableFuture} allocates, and running it reads and writes one reference.
+ * @param <T> the result type
+ */
+public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
+    private static final String TYPE = Capture.COMPLETABLE_FUTURE;
+
+    /** {@code CompletableFuture}'s own default async executor, propagating. */
+    private static final Executor DEFAULT_EXECUTOR = AsyncExecutors.wrap(new CompletableFuture<Void>().defaultExecutor());
+
+    /**
+     * The class of the timer canceller that {@code orTimeout}/{@code completeOnTimeout} register
+     * with {@code whenComplete}; {@code null} if a JDK names it otherwise (then it is merely
+     * traced like any stage).
+     */
+    private static final Class<?> CANCELLER = jdkClass("java.util.concurrent.CompletableFuture$Canceller");
+
+    /** Creates a new incomplete future. */
+    public AsyncCompletableFuture() {
+    }
+
+    private static Class<?> jdkClass(String name) {
+        try {
+            return Class.forName(name, false, CompletableFuture.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            return null;
+        }
+    }
+
+    // ---------------------------------------------------------------- static factories
+
+    /**
+     * Returns a future completed by {@code supplier}, run by the {@linkplain #defaultExecutor()
+     * default executor} in the context current now.
+     *
+     * @param supplier the function computing the value
+     * @param <U> the value type
+     * @return the new future
+     * @throws NullPointerException if {@code supplier} is {@code null}
+     */
+    public static <U> AsyncCompletableFuture<U> supplyAsync(Supplier<U> supplier) {
+        return new AsyncCompletableFuture<U>().completeAsync(supplier);
+    }
+
+    /**
+     * Returns a future completed by {@code supplier}, run by {@code executor} in the context
+     * current now.
+     *
+     * @param supplier the function computing the value
+     * @param executor the executor that runs it
+     * @param <U> the value type
+     * @return the new future
+     * @throws NullPointerException if {@code supplier} or {@code executor} is {@code null}
+     */
+    public static <U> AsyncCompletableFuture<U> supplyAsync(Supplier<U> supplier, Executor executor) {
+        return new AsyncCompletableFuture<U>().completeAsync(supplier, executor);
+    }
+
+    /**
+     * Returns a future completed after {@code runnable} ran on the
+     * {@linkplain #defaultExecutor() default executor}, in the context current now.
+     *
+     * @param runnable the action
+     * @return the new future
+     * @throws NullPointerException if {@code runnable} is {@code null}
+     */
+    public static AsyncCompletableFuture<Void> runAsync(Runnable runnable) {
+        return new AsyncCompletableFuture<Void>().completeAsync(new RunSupplier(runnable));
+    }
+
+    /**
+     * Returns a future completed after {@code runnable} ran on {@code executor}, in the context
+     * current now.
+     *
+     * @param runnable the action
+     * @param executor the executor that runs it
+     * @return the new future
+     * @throws NullPointerException if {@code runnable} or {@code executor} is {@code null}
+     */
+    public static AsyncCompletableFuture<Void> runAsync(Runnable runnable, Executor executor) {
+        return new AsyncCompletableFuture<Void>().completeAsync(new RunSupplier(runnable), executor);
+    }
+
+    /**
+     * Adapts any stage: returns a future that completes as {@code stage} does, with its value or
+     * its exception, and whose own stages propagate. An {@code AsyncCompletableFuture} is
+     * returned as is (a minimal stage is adapted like any other).
+     *
+     * @param stage the stage to follow
+     * @param <T> the value type
+     * @return a propagating future completing with {@code stage}
+     * @throws NullPointerException if {@code stage} is {@code null}
+     */
+    public static <T> AsyncCompletableFuture<T> from(CompletionStage<T> stage) {
+        Objects.requireNonNull(stage, "stage");
+        if (stage instanceof AsyncCompletableFuture && !(stage instanceof MinimalStage)) {
+            return (AsyncCompletableFuture<T>) stage;
+        }
+        AsyncCompletableFuture<T> future = new AsyncCompletableFuture<>();
+        Relay<T> relay = new Relay<>(future, false);
+        if (stage instanceof AsyncCompletableFuture) {
+            ((AsyncCompletableFuture<T>) stage).observe(relay);
+        } else {
+            stage.whenComplete(relay);
+        }
+        return future;
+    }
+
+    /**
+     * Returns a future already completed with {@code value}.
+     *
+     * @param value the value
+     * @param <U> the value type
+     * @return the completed future
+     */
+    public static <U> AsyncCompletableFuture<U> completedFuture(U value) {
+        AsyncCompletableFuture<U> future = new AsyncCompletableFuture<>();
+        future.complete(value);
+        return future;
+    }
+
+    /**
+     * Returns a future already completed exceptionally with {@code ex}.
+     *
+     * @param ex the exception
+     * @param <U> the value type
+     * @return the failed future
+     * @throws NullPointerException if {@code ex} is {@code null}
+     */
+    public static <U> AsyncCompletableFuture<U> failedFuture(Throwable ex) {
+        Objects.requireNonNull(ex, "ex");
+        AsyncCompletableFuture<U> future = new AsyncCompletableFuture<>();
+        future.completeExceptionally(ex);
+        return future;
+    }
+
+    /**
+     * Returns a minimal stage (only {@link CompletionStage} methods) already completed with
+     * {@code value}, whose stages propagate.
+     *
+     * @param value the value
+     * @param <U> the value type
+     * @return the completed stage
+     */
+    public static <U> CompletionStage<U> completedStage(U value) {
+        MinimalStage<U> stage = new MinimalStage<>();
+        stage.relay(value, null);
+        return stage;
+    }
+
+    /**
+     * Returns a minimal stage already completed exceptionally with {@code ex}, whose stages
+     * propagate.
+     *
+     * @param ex the exception
+     * @param <U> the value type
+     * @return the failed stage
+     * @throws NullPointerException if {@code ex} is {@code null}
+     */
+    public static <U> CompletionStage<U> failedStage(Throwable ex) {
+        Objects.requireNonNull(ex, "ex");
+        MinimalStage<U> stage = new MinimalStage<>();
+        stage.relay(null, ex);
+        return stage;
+    }
+
+    /**
+     * {@link CompletableFuture#allOf}, returning a propagating future.
+     *
+     * @param cfs the futures
+     * @return a future completed when all of {@code cfs} are
+     * @throws NullPointerException if the array or any element is {@code null}
+     */
+    public static AsyncCompletableFuture<Void> allOf(CompletableFuture<?>... cfs) {
+        return from(CompletableFuture.allOf(cfs));
+    }
+
+    /**
+     * {@link CompletableFuture#anyOf}, returning a propagating future.
+     *
+     * @param cfs the futures
+     * @return a future completed when any of {@code cfs} is, with its result
+     * @throws NullPointerException if the array or any element is {@code null}
+     */
+    public static AsyncCompletableFuture<Object> anyOf(CompletableFuture<?>... cfs) {
+        return from(CompletableFuture.anyOf(cfs));
+    }
+
+    /**
+     * {@link CompletableFuture#delayedExecutor(long, TimeUnit)}, propagating: each task runs,
+     * after the delay, in the context current where it was given to the executor.
+     *
+     * @param delay how long to delay, in units of {@code unit}
+     * @param unit the unit of {@code delay}
+     * @return the delayed, propagating executor
+     * @throws NullPointerException if {@code unit} is {@code null}
+     */
+    public static Executor delayedExecutor(long delay, TimeUnit unit) {
+        return AsyncExecutors.wrap(CompletableFuture.delayedExecutor(delay, unit), Capture.SCHEDULED_TASK);
+    }
+
+    /**
+     * {@link CompletableFuture#delayedExecutor(long, TimeUnit, Executor)}, propagating: each task
+     * runs on {@code executor}, after the delay, in the context current where it was given to the
+     * returned executor.
+     *
+     * @param delay how long to delay, in units of {@code unit}
+     * @param unit the unit of {@code delay}
+     * @param executor the base executor
+     * @return the delayed, propagating executor
+     * @throws NullPointerException if {@code unit} or {@code executor} is {@code null}
+     */
+    public static Executor delayedExecutor(long delay, TimeUnit unit, Executor executor) {
+        return AsyncExecutors.wrap(CompletableFuture.delayedExecutor(delay, unit, executor), Capture.SCHEDULED_TASK);
+    }
+
+    // ---------------------------------------------------------------- plumbing overrides
+
+    /**
+     * Returns a new incomplete {@code AsyncCompletableFuture}: every dependent future this class
+     * creates is one, so chains keep propagating. Subclasses overriding this must return a
+     * (subclass of) {@code AsyncCompletableFuture}, which the return type enforces.
+     *
+     * @param <U> the value type
+     * @return a new future
+     */
+    @Override
+    public <U> AsyncCompletableFuture<U> newIncompleteFuture() {
+        return new AsyncCompletableFuture<>();
+    }
+
+    /**
+     * Returns {@code CompletableFuture}'s default async executor wrapped by
+     * {@link AsyncExecutors#wrap(Executor)}; the {@code *Async} methods without an executor use
+     * it.
+     *
+     * @return the propagating default executor
+     */
+    @Override
+    public Executor defaultExecutor() {
+        return DEFAULT_EXECUTOR;
+    }
+
+    /**
+     * As {@link CompletableFuture#copy()}, returning a propagating future.
+     *
+     * @return the copy
+     */
+    @Override
+    public AsyncCompletableFuture<T> copy() {
+        return (AsyncCompletableFuture<T>) super.copy();
+    }
+
+    /**
+     * Returns this future.
+     *
+     * @return this
+     */
+    @Override
+    public AsyncCompletableFuture<T> toCompletableFuture() {
+        return this;
+    }
+
+    /**
+     * As {@link CompletableFuture#minimalCompletionStage()}: a stage that cannot be completed or
+     * inspected, only chained; its stages propagate, and its {@code toCompletableFuture()}
+     * returns a new propagating future.
+     *
+     * @return the minimal stage
+     */
+    @Override
+    public CompletionStage<T> minimalCompletionStage() {
+        MinimalStage<T> stage = new MinimalStage<>();
+        observe(new Relay<>(stage, true));
+        return stage;
+    }
+
+    /**
+     * As {@link CompletableFuture#orTimeout}; stages registered on this future still run in
+     * their registration context when the timeout completes it.
+     *
+     * @param timeout how long to wait, in units of {@code unit}
+     * @param unit the unit of {@code timeout}
+     * @return this future
+     * @throws NullPointerException if {@code unit} is {@code null}
+     */
+    @Override
+    public AsyncCompletableFuture<T> orTimeout(long timeout, TimeUnit unit) {
+        super.orTimeout(timeout, unit);
+        return this;
+    }
+
+    /**
+     * As {@link CompletableFuture#completeOnTimeout}; stages registered on this future still run
+     * in their registration context when the timeout completes it.
+     *
+     * @param value the value to complete with on timeout
+     * @param timeout how long to wait, in units of {@code unit}
+     * @param unit the unit of {@code timeout}
+     * @return this future
+     * @throws NullPointerException if {@code unit} is {@code null}
+     */
+    @Override
+    public AsyncCompletableFuture<T> completeOnTimeout(T value, long timeout, TimeUnit unit) {
+        super.completeOnTimeout(value, timeout, unit);
+        return this;
+    }
+
+    /**
+     * Completes this future with the result of {@code supplier}, run by {@code executor} in the
+     * context current now.
+     *
+     * @param supplier the function computing the value
+     * @param executor the executor that runs it
+     * @return this future
+     * @throws NullPointerException if {@code supplier} or {@code executor} is {@code null}
+     */
+    @Override
+    public AsyncCompletableFuture<T> completeAsync(Supplier<? extends T> supplier, Executor executor) {
+        Objects.requireNonNull(supplier, "supplier");
+        Objects.requireNonNull(executor, "executor");
+        Captured.Supply<T> w = Captured.supplier(supplier, TYPE);
+        try {
+            super.completeAsync(w, executor);
+        } catch (RuntimeException | Error e) {
+            w.finish(); // rejected: the supplier will never run
+            throw e;
+        }
+        return registered(w, this);
+    }
+
+    /**
+     * Completes this future with the result of {@code supplier}, run by the
+     * {@linkplain #defaultExecutor() default executor} in the context current now.
+     *
+     * @param supplier the function computing the value
+     * @return this future
+     * @throws NullPointerException if {@code supplier} is {@code null}
+     */
+    @Override
+    public AsyncCompletableFuture<T> completeAsync(Supplier<? extends T> supplier) {
+        // Not super.completeAsync(supplier): it calls completeAsync(supplier, executor), which
+        // would capture a second time.
+        return completeAsync(supplier, defaultExecutor());
+    }
+
+    // ---------------------------------------------------------------- dependent stages
+    // Each captures where it is called (the Captured factory), lets CompletableFuture register
+    // the bound callback, and, while a hook is enabled, watches the returned future.
+
+    @Override
+    public <U> AsyncCompletableFuture<U> thenApply(Function<? super T, ? extends U> fn) {
+        Captured.Fn<T, U> w = Captured.function(fn, TYPE);
+        return registered(w, super.thenApply(w));
+    }
+
+    @Override
+    public <U> AsyncCompletableFuture<U> thenApplyAsync(Function<? super T, ? extends U> fn) {
+        Captured.Fn<T, U> w = Captured.function(fn, TYPE);
+        return registered(w, super.thenApplyAsync(w));
+    }
+
+    @Override
+    public <U> AsyncCompletableFuture<U> thenApplyAsync(Function<? super T, ? extends U> fn, Executor executor) {
+        Objects.requireNonNull(executor, "executor");
+        Captured.Fn<T, U> w = Captured.function(fn, TYPE);
+        return registered(w, super.thenApplyAsync(w, executor));
+    }
+
+    @Override
+    public AsyncCompletableFuture<Void> thenAccept(Consumer<? super T> action) {
+        Captured.Action<T> w = Captured.consumer(action, TYPE);
+        return registered(w, super.thenAccept(w));
+    }
+
+    @Override
+    public AsyncCompletableFuture<Void> thenAcceptAsync(Consumer<? super T> action) {
+        Captured.Action<T> w = Captured.consumer(action, TYPE);
+        return registered(w, super.thenAcceptAsync(w));
+    }
+
+    @Override
+    public AsyncCompletableFuture<Void> thenAcceptAsync(Consumer<? super T> action, Executor executor) {
+        Objects.requireNonNull(executor, "executor");
+        Captured.Action<T> w = Captured.consumer(action, TYPE);
+        return registered(w, super.thenAcceptAsync(w, executor));
+    }
+
+    @Override
+    public AsyncCompletableFuture<Void> thenRun(Runnable action) {
+        Objects.requireNonNull(action, "action");
+        Captured.Task w = Captured.runnable(action, TYPE, Capture.FINISH_EXTERNALLY);
+        return registered(w, super.thenRun(w));
+    }
+
+    @Override
+    public AsyncCompletableFuture<Void> thenRunAsync(Runnable action) {
+        Objects.requireNonNull(action, "action");
+        Captured.Task w = Captured.runnable(action, TYPE, Capture.FINISH_EXTERNALLY);
+        return registered(w, super.thenRunAsync(w));
+    }
+
+    @Override
+    public AsyncCompletableFuture<Void> thenRunAsync(Runnable action, Executor executor) {
+        Objects.requireNonNull(executor, "executor");
+        Objects.requireNonNull(action, "action");
+        Captured.Task w = Captured.runnable(action, TYPE, Capture.FINISH_EXTERNALLY);
+        return registered(w, super.thenRunAsync(w, executor));
+    }
+
+    @Override
+    public <U, V> AsyncCompletableFuture<V> thenCombine(CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn) {
+        Objects.requireNonNull(other, "other");
+        Captured.BiFn<T, U, V> w = Captured.biFunction(fn, TYPE);
+        return registered(w, super.thenCombine(other, w));
+    }
+
+    @Override
+    public <U, V> AsyncCompletableFuture<V> thenCombineAsync(CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn) {
+        Objects.requireNonNull(other, "other");
+        Captured.BiFn<T, U, V> w = Captured.biFunction(fn, TYPE);
+        return registered(w, super.thenCombineAsync(other, w));
+    }
+
+    @Override
+    public <U, V> AsyncCompletableFuture<V> thenCombineAsync(CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn, Executor executor) {
+        Objects.requireNonNull(other, "other");
+        Objects.requireNonNull(executor, "executor");
+        Captured.BiFn<T, U, V> w = Captured.biFunction(fn, TYPE);
+        return registered(w, super.thenCombineAsync(other, w, executor));
+    }
+
+    @Override
+    public <U> AsyncCompletableFuture<Void> thenAcceptBoth(CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action) {
+        Objects.requireNonNull(other, "other");
+        Captured.BiAction<T, U> w = Captured.biConsumer(action, TYPE);
+        return registered(w, super.thenAcceptBoth(other, w));
+    }
+
+    @Override
+    public <U> AsyncCompletableFuture<Void> thenAcceptBothAsync(CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action) {
+        Objects.requireNonNull(other, "other");
+        Captured.BiAction<T, U> w = Captured.biConsumer(action, TYPE);
+        return registered(w, super.thenAcceptBothAsync(other, w));
+    }
+
+    @Override
+    public <U> AsyncCompletableFuture<Void> thenAcceptBothAsync(CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action, Executor executor) {
+        Objects.requireNonNull(other, "other");
+        Objects.requireNonNull(executor, "executor");
+        Captured.BiAction<T, U> w = Captured.biConsumer(action, TYPE);
+        return registered(w, super.thenAcceptBothAsync(other, w, executor));
+    }
+
+    @Override
+    public AsyncCompletableFuture<Void> runAfterBoth(CompletionStage<?> other, Runnable action) {
+        Objects.requireNonNull(other, "other");
+        Objects.requireNonNull(action, "action");
+        Captured.Task w = Captured.runnable(action, TYPE, Capture.FINISH_EXTERNALLY);
+        return registered(w, super.runAfterBoth(other, w));
+    }
+
+    @Override
+    public AsyncCompletableFuture<Void> runAfterBothAsync(CompletionStage<?> other, Runnable action) {
+        Objects.requireNonNull(other, "other");
+        Objects.requireNonNull(action, "action");
+        Captured.Task w = Captured.runnable(action, TYPE, Capture.FINISH_EXTERNALLY);
+        return registered(w, super.runAfterBothAsync(other, w));
+    }
+
+    @Override
+    public AsyncCompletableFuture<Void> runAfterBothAsync(CompletionStage<?> other, Runnable action, Executor executor) {
+        Objects.requireNonNull(other, "other");
+        Objects.requireNonNull(executor, "executor");
+        Objects.requireNonNull(action, "action");
+        Captured.Task w = Captured.runnable(action, TYPE, Capture.FINISH_EXTERNALLY);
+        return registered(w, super.runAfterBothAsync(other, w, executor));
+    }
+
+    @Override
+    public <U> AsyncCompletableFuture<U> applyToEither(CompletionStage<? extends T> other, Function<? super T, U> fn) {
+        Objects.requireNonNull(other, "other");
+        Captured.Fn<T, U> w = Captured.function(fn, TYPE);
+        return registered(w, super.applyToEither(other, w));
+    }
+
+    @Override
+    public <U> AsyncCompletableFuture<U> applyToEitherAsync(CompletionStage<? extends T> other, Function<? super T, U> fn) {
+        Objects.requireNonNull(other, "other");
+        Captured.Fn<T, U> w = Captured.function(fn, TYPE);
+        return registered(w, super.applyToEitherAsync(other, w));
+    }
+
+    @Override
+    public <U> AsyncCompletableFuture<U> applyToEitherAsync(CompletionStage<? extends T> other, Function<? super T, U> fn, Executor executor) {
+        Objects.requireNonNull(other, "other");
+        Objects.requireNonNull(executor, "executor");
+        Captured.Fn<T, U> w = Captured.function(fn, TYPE);
+        return registered(w, super.applyToEitherAsync(other, w, executor));
+    }
+
+    @Override
+    public AsyncCompletableFuture<Void> acceptEither(CompletionStage<? extends T> other, Consumer<? super T> action) {
+        Objects.requireNonNull(other, "other");
+        Captured.Action<T> w = Captured.consumer(action, TYPE);
+        return registered(w, super.acceptEither(other, w));
+    }
+
+    @Override
+    public AsyncCompletableFuture<Void> acceptEitherAsync(CompletionStage<? extends T> other, Consumer<? super T> action) {
+        Objects.requireNonNull(other, "other");
+        Captured.Action<T> w = Captured.consumer(action, TYPE);
+        return registered(w, super.acceptEitherAsync(other, w));
+    }
+
+    @Override
+    public AsyncCompletableFuture<Void> acceptEitherAsync(CompletionStage<? extends T> other, Consumer<? super T> action, Executor executor) {
+        Objects.requireNonNull(other, "other");
+        Objects.requireNonNull(executor, "executor");
+        Captured.Action<T> w = Captured.consumer(action, TYPE);
+        return registered(w, super.acceptEitherAsync(other, w, executor));
+    }
+
+    @Override
+    public AsyncCompletableFuture<Void> runAfterEither(CompletionStage<?> other, Runnable action) {
+        Objects.requireNonNull(other, "other");
+        Objects.requireNonNull(action, "action");
+        Captured.Task w = Captured.runnable(action, TYPE, Capture.FINISH_EXTERNALLY);
+        return registered(w, super.runAfterEither(other, w));
+    }
+
+    @Override
+    public AsyncCompletableFuture<Void> runAfterEitherAsync(CompletionStage<?> other, Runnable action) {
+        Objects.requireNonNull(other, "other");
+        Objects.requireNonNull(action, "action");
+        Captured.Task w = Captured.runnable(action, TYPE, Capture.FINISH_EXTERNALLY);
+        return registered(w, super.runAfterEitherAsync(other, w));
+    }
+
+    @Override
+    public AsyncCompletableFuture<Void> runAfterEitherAsync(CompletionStage<?> other, Runnable action, Executor executor) {
+        Objects.requireNonNull(other, "other");
+        Objects.requireNonNull(executor, "executor");
+        Objects.requireNonNull(action, "action");
+        Captured.Task w = Captured.runnable(action, TYPE, Capture.FINISH_EXTERNALLY);
+        return registered(w, super.runAfterEitherAsync(other, w, executor));
+    }
+
+    @Override
+    public <U> AsyncCompletableFuture<U> thenCompose(Function<? super T, ? extends CompletionStage<U>> fn) {
+        Captured.Fn<T, CompletionStage<U>> w = Captured.function(fn, TYPE);
+        return registered(w, super.thenCompose(w));
+    }
+
+    @Override
+    public <U> AsyncCompletableFuture<U> thenComposeAsync(Function<? super T, ? extends CompletionStage<U>> fn) {
+        Captured.Fn<T, CompletionStage<U>> w = Captured.function(fn, TYPE);
+        return registered(w, super.thenComposeAsync(w));
+    }
+
+    @Override
+    public <U> AsyncCompletableFuture<U> thenComposeAsync(Function<? super T, ? extends CompletionStage<U>> fn, Executor executor) {
+        Objects.requireNonNull(executor, "executor");
+        Captured.Fn<T, CompletionStage<U>> w = Captured.function(fn, TYPE);
+        return registered(w, super.thenComposeAsync(w, executor));
+    }
+
+    @Override
+    public <U> AsyncCompletableFuture<U> handle(BiFunction<? super T, Throwable, ? extends U> fn) {
+        Captured.BiFn<T, Throwable, U> w = Captured.biFunction(fn, TYPE);
+        return registered(w, super.handle(w));
+    }
+
+    @Override
+    public <U> AsyncCompletableFuture<U> handleAsync(BiFunction<? super T, Throwable, ? extends U> fn) {
+        Captured.BiFn<T, Throwable, U> w = Captured.biFunction(fn, TYPE);
+        return registered(w, super.handleAsync(w));
+    }
+
+    @Override
+    public <U> AsyncCompletableFuture<U> handleAsync(BiFunction<? super T, Throwable, ? extends U> fn, Executor executor) {
+        Objects.requireNonNull(executor, "executor");
+        Captured.BiFn<T, Throwable, U> w = Captured.biFunction(fn, TYPE);
+        return registered(w, super.handleAsync(w, executor));
+    }
+
+    @Override
+    public AsyncCompletableFuture<T> whenComplete(BiConsumer<? super T, ? super Throwable> action) {
+        if (action != null && action.getClass() == CANCELLER) {
+            // CompletableFuture.orTimeout/completeOnTimeout registering their own timer
+            // canceller: library plumbing, not a stage of the caller's.
+            return (AsyncCompletableFuture<T>) super.whenComplete(action);
+        }
+        Captured.BiAction<T, Throwable> w = Captured.biConsumer(action, TYPE);
+        return registered(w, super.whenComplete(w));
+    }
+
+    @Override
+    public AsyncCompletableFuture<T> whenCompleteAsync(BiConsumer<? super T, ? super Throwable> action) {
+        Captured.BiAction<T, Throwable> w = Captured.biConsumer(action, TYPE);
+        return registered(w, super.whenCompleteAsync(w));
+    }
+
+    @Override
+    public AsyncCompletableFuture<T> whenCompleteAsync(BiConsumer<? super T, ? super Throwable> action, Executor executor) {
+        Objects.requireNonNull(executor, "executor");
+        Captured.BiAction<T, Throwable> w = Captured.biConsumer(action, TYPE);
+        return registered(w, super.whenCompleteAsync(w, executor));
+    }
+
+    @Override
+    public AsyncCompletableFuture<T> exceptionally(Function<Throwable, ? extends T> fn) {
+        Captured.Fn<Throwable, T> w = Captured.function(fn, TYPE);
+        return registered(w, super.exceptionally(w));
+    }
+
+    @Override
+    public AsyncCompletableFuture<T> exceptionallyAsync(Function<Throwable, ? extends T> fn) {
+        Captured.Fn<Throwable, T> w = Captured.function(fn, TYPE);
+        return registered(w, super.exceptionallyAsync(w));
+    }
+
+    @Override
+    public AsyncCompletableFuture<T> exceptionallyAsync(Function<Throwable, ? extends T> fn, Executor executor) {
+        Objects.requireNonNull(executor, "executor");
+        Captured.Fn<Throwable, T> w = Captured.function(fn, TYPE);
+        return registered(w, super.exceptionallyAsync(w, executor));
+    }
+
+    @Override
+    public AsyncCompletableFuture<T> exceptionallyCompose(Function<Throwable, ? extends CompletionStage<T>> fn) {
+        Captured.Fn<Throwable, CompletionStage<T>> w = Captured.function(fn, TYPE);
+        return registered(w, super.exceptionallyCompose(w));
+    }
+
+    @Override
+    public AsyncCompletableFuture<T> exceptionallyComposeAsync(Function<Throwable, ? extends CompletionStage<T>> fn) {
+        Captured.Fn<Throwable, CompletionStage<T>> w = Captured.function(fn, TYPE);
+        return registered(w, super.exceptionallyComposeAsync(w));
+    }
+
+    @Override
+    public AsyncCompletableFuture<T> exceptionallyComposeAsync(Function<Throwable, ? extends CompletionStage<T>> fn, Executor executor) {
+        Objects.requireNonNull(executor, "executor");
+        Captured.Fn<Throwable, CompletionStage<T>> w = Captured.function(fn, TYPE);
+        return registered(w, super.exceptionallyComposeAsync(w, executor));
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    /**
+     * The future a stage method returned, watched for completion when the stage is an async
+     * resource ({@code promiseResolve}, then {@code destroy}).
+     */
+    private static <U> AsyncCompletableFuture<U> registered(Capture callback, CompletableFuture<U> dependent) {
+        // Safe: newIncompleteFuture() returns an AsyncCompletableFuture, and so every future the
+        // stage methods of CompletableFuture create is one.
+        AsyncCompletableFuture<U> future = (AsyncCompletableFuture<U>) dependent;
+        if (callback.isResource()) {
+            future.observe(new Resolved(callback));
+        }
+        return future;
+    }
+
+    /** Registers library plumbing on completion, bypassing this class's capturing overrides. */
+    private void observe(BiConsumer<? super T, ? super Throwable> action) {
+        super.whenComplete(action);
+    }
+
+    /** Ends a stage's resource when its future completes. */
+    private static final class Resolved implements BiConsumer<Object, Throwable> {
+        private final Capture callback;
+
+        Resolved(Capture callback) {
+            this.callback = callback;
+        }
+
+        @Override
+        public void accept(Object value, Throwable failure) {
+            callback.resolved();
+        }
+    }
+
+    /** Completes another future as the observed one completed. */
+    private static final class Relay<T> implements BiConsumer<T, Throwable> {
+        private final AsyncCompletableFuture<T> target;
+        /** Whether to wrap a failure in CompletionException, as CompletableFuture's relays do. */
+        private final boolean wrap;
+
+        Relay(AsyncCompletableFuture<T> target, boolean wrap) {
+            this.target = target;
+            this.wrap = wrap;
+        }
+
+        @Override
+        public void accept(T value, Throwable failure) {
+            if (failure != null && wrap && !(failure instanceof CompletionException)) {
+                failure = new CompletionException(failure);
+            }
+            if (target instanceof MinimalStage) {
+                ((MinimalStage<T>) target).relay(value, failure);
+            } else if (failure == null) {
+                target.complete(value);
+            } else {
+                target.completeExceptionally(failure);
+            }
+        }
+    }
+
+    /** {@link #runAsync}'s runnable as the supplier {@code completeAsync} takes. */
+    private static final class RunSupplier implements Supplier<Void> {
+        private final Runnable runnable;
+
+        RunSupplier(Runnable runnable) {
+            this.runnable = Objects.requireNonNull(runnable, "runnable");
+        }
+
+        @Override
+        public Void get() {
+            runnable.run();
+            return null;
+        }
+
+        @Override
+        public String toString() {
+            return runnable.toString();
+        }
+    }
+
+    /**
+     * What {@link #minimalCompletionStage()} returns: like {@code CompletableFuture}'s own minimal
+     * stage, every method outside {@link CompletionStage} throws
+     * {@link UnsupportedOperationException}; its stages are minimal stages too, and propagate.
+     */
+    private static final class MinimalStage<T> extends AsyncCompletableFuture<T> {
+        MinimalStage() {
+        }
+
+        /** The one way to complete a minimal stage: from the future it mirrors. */
+        void relay(T value, Throwable failure) {
+            if (failure == null) {
+                super.complete(value);
+            } else {
+                super.completeExceptionally(failure);
+            }
+        }
+
+        @Override
+        public <U> AsyncCompletableFuture<U> newIncompleteFuture() {
+            return new MinimalStage<>();
+        }
+
+        @Override
+        public AsyncCompletableFuture<T> toCompletableFuture() {
+            AsyncCompletableFuture<T> future = new AsyncCompletableFuture<>();
+            AsyncCompletableFuture<T> self = this; // observe() is private to the outer class
+            self.observe(new Relay<>(future, true));
+            return future;
+        }
+
+        @Override
+        public T get() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public T get(long timeout, TimeUnit unit) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public T getNow(T valueIfAbsent) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public T join() {
+            throw new UnsupportedOperationException();
+        }
+
+        /**
+         * Unsupported, as on {@code CompletableFuture}'s minimal stage (Java 19+ method).
+         *
+         * @return never
+         */
+        public T resultNow() {
+            throw new UnsupportedOperationException();
+        }
+
+        /**
+         * Unsupported, as on {@code CompletableFuture}'s minimal stage (Java 19+ method).
+         *
+         * @return never
+         */
+        public Throwable exceptionNow() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean complete(T value) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean completeExceptionally(Throwable ex) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void obtrudeValue(T value) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void obtrudeException(Throwable ex) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean isDone() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean isCancelled() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean isCompletedExceptionally() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public int getNumberOfDependents() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public AsyncCompletableFuture<T> completeAsync(Supplier<? extends T> supplier, Executor executor) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public AsyncCompletableFuture<T> completeAsync(Supplier<? extends T> supplier) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public AsyncCompletableFuture<T> orTimeout(long timeout, TimeUnit unit) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public AsyncCompletableFuture<T> completeOnTimeout(T value, long timeout, TimeUnit unit) {
+            throw new UnsupportedOperationException();
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.asynclocal;
+
+import dev.asynclocal.internal.Capture;
+import dev.asynclocal.internal.Captured;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@link AsyncExecutors#wrap(ScheduledExecutorService)}. Scheduled tasks are resources of type
+ * {@code "ScheduledTask"}; a periodic task is one resource whose every run is a
+ * {@code before}/{@code after} pair in the context captured when it was scheduled.
+ */
+final class PropagatingScheduledExecutorService extends PropagatingExecutorService
+        implements ScheduledExecutorService {
+    private final ScheduledExecutorService scheduler;
+
+    PropagatingScheduledExecutorService(ScheduledExecutorService delegate) {
+        super(delegate);
+        this.scheduler = delegate;
+    }
+
+    @Override
+    public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+        Objects.requireNonNull(command, "command");
+        Objects.requireNonNull(unit, "unit");
+        Captured.Task task = Captured.runnable(command, Capture.SCHEDULED_TASK, Capture.FINISH_AFTER_RUN);
+        ScheduledFuture<?> future;
+        try {
+            future = scheduler.schedule(task, delay, unit);
+        } catch (RuntimeException | Error e) {
+            task.finish();
+            throw e;
+        }
+        return new TrackedScheduledFuture<>(future, task);
+    }
+
+    @Override
+    public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
+        Objects.requireNonNull(callable, "callable");
+        Objects.requireNonNull(unit, "unit");
+        Captured.Call<V> task = Captured.callable(callable, Capture.SCHEDULED_TASK, Capture.FINISH_AFTER_RUN);
+        ScheduledFuture<V> future;
+        try {
+            future = scheduler.schedule(task, delay, unit);
+        } catch (RuntimeException | Error e) {
+            task.finish();
+            throw e;
+        }
+        return new TrackedScheduledFuture<>(future, task);
+    }
+
+    @Override
+    public ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay, long period, TimeUnit unit) {
+        Objects.requireNonNull(command, "command");
+        Objects.requireNonNull(unit, "unit");
+        Captured.Task task = Captured.runnable(command, Capture.SCHEDULED_TASK, Capture.FINISH_ON_FAILURE);
+        ScheduledFuture<?> future;
+        try {
+            future = scheduler.scheduleAtFixedRate(task, initialDelay, period, unit);
+        } catch (RuntimeException | Error e) {
+            task.finish();
+            throw e;
+        }
+        return new TrackedScheduledFuture<>(future, task);
+    }
+
+    @Override
+    public ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay, long delay, TimeUnit unit) {
+        Objects.requireNonNull(command, "command");
+        Objects.requireNonNull(unit, "unit");
+        Captured.Task task = Captured.runnable(command, Capture.SCHEDULED_TASK, Capture.FINISH_ON_FAILURE);
+        ScheduledFuture<?> future;
+        try {
+            future = scheduler.scheduleWithFixedDelay(task, initialDelay, delay, unit);
+        } catch (RuntimeException | Error e) {
+            task.finish();
+            throw e;
+        }
+        return new TrackedScheduledFuture<>(future, task);
+    }
+}

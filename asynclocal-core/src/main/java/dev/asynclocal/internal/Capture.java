@@ -1,0 +1,364 @@
+package dev.asynclocal.internal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.ref.Cleaner;
+
+/**
+ * The context of one asynchronous operation (a task submitted, a stage registered, a timer
+ * scheduled, a thread started), captured where the operation is created, and the protocol that
+ * runs the operation's callback in it later, on any thread.
+ *
+ * <p>Capture reads one reference, the thread's current {@link Frame}. When no hook is enabled at
+ * that moment, that is all: the capture is a pure frame swap, no async id is taken and nothing is
+ * allocated besides the capture object itself (the propagating wrappers extend this class, so the
+ * wrapper <em>is</em> the capture). When a hook is enabled, the operation is also an async
+ * resource: it gets an id, its trigger is the {@code executionAsyncId} current at capture,
+ * {@code init} is emitted by {@link #announce}, {@code before}/{@code after} around each run, and
+ * {@code destroy} once, when the operation is finished for good ({@link #finish()}), or, if nobody
+ * says so (a task an executor dropped silently), when the capture is garbage-collected.
+ *
+ * <p>Running, for code that cannot subclass (the agent's advice) and for the wrappers alike:
+ * <pre>{@code
+ * ThreadState state = ThreadState.current();
+ * Object saved = capture.enter(state);
+ * try {
+ *     callback();
+ * } finally {
+ *     capture.exit(state, saved);
+ * }
+ * }</pre>
+ * {@code exit} puts back exactly what the thread had before {@code enter}: its frame (so an
+ * {@code enterWith} inside the callback never outlives it, and a pool's worker never keeps a
+ * task's context) and, if {@code enter} changed them, its async ids.
+ *
+ * <p>Destroy timing is a small lock-free state machine in {@link #phase}: the number of runs in
+ * progress, plus a "finish requested" bit, or {@code FINISHED}. {@link #finish()} called while a
+ * run is in progress (a cancel racing with the task) only sets the bit; the last run to exit then
+ * emits {@code destroy}, so hooks always see {@code after} before {@code destroy}. A run that
+ * starts after the operation finished (possible in a cancel race) still runs in the captured
+ * context but emits no {@code before}/{@code after}: the resource is already gone.
+ */
+public class Capture {
+    /** Type of tasks given to an executor. */
+    public static final String EXECUTOR = "Executor";
+    /** Type of tasks given to a {@code ScheduledExecutorService}'s {@code schedule*} methods. */
+    public static final String SCHEDULED_TASK = "ScheduledTask";
+    /** Type of tasks given to a {@code ForkJoinPool}. */
+    public static final String FORK_JOIN_TASK = "ForkJoinTask";
+    /** Type of dependent stages of a {@code CompletableFuture}. */
+    public static final String COMPLETABLE_FUTURE = "CompletableFuture";
+    /** Type of threads started with a captured context. */
+    public static final String THREAD = "Thread";
+    /** Type of {@code java.util.TimerTask}s. */
+    public static final String TIMER_TASK = "TimerTask";
+
+    /** The operation is finished for good only when someone calls {@link #finish()}. */
+    public static final int FINISH_EXTERNALLY = 0;
+    /** A one-shot operation: finished once its callback has run, whether it returned or threw. */
+    public static final int FINISH_AFTER_RUN = 1;
+    /** A repeating operation (a periodic task): finished when a run throws, or by {@link #finish()}. */
+    public static final int FINISH_ON_FAILURE = 2;
+
+    private static final int FINISHED = -1;
+    private static final int FINISH_REQUESTED = 1 << 30;
+    private static final VarHandle PHASE;
+
+    static {
+        try {
+            PHASE = MethodHandles.lookup().findVarHandle(Capture.class, "phase", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final Frame frame;
+    private final String type;
+    /** {@code 0} when no hook was enabled at capture: then this is a pure frame swap. */
+    private final long asyncId;
+    private final long triggerAsyncId;
+    private final byte ending;
+    /** Set by {@link #announce} before the capture is published; null unless tracked for GC. */
+    private Cleaner.Cleanable cleanable;
+    /** Runs in progress, plus {@link #FINISH_REQUESTED}; or {@link #FINISHED}. Used only with ids. */
+    private volatile int phase;
+
+    /**
+     * Captures the context current on {@code state}'s thread. Subclasses call {@link #announce}
+     * once their own fields are set, before handing the capture to another thread.
+     *
+     * @param state the calling thread's state
+     * @param type the resource type hooks will see, e.g. {@link #EXECUTOR}
+     * @param ending when the operation is finished for good: {@link #FINISH_EXTERNALLY},
+     *     {@link #FINISH_AFTER_RUN} or {@link #FINISH_ON_FAILURE}
+     */
+    protected Capture(ThreadState state, String type, int ending) {
+        this.frame = state.frame;
+        this.type = type;
+        this.ending = (byte) ending;
+        if (Hooks.anyEnabled()) {
+            this.asyncId = Hooks.newAsyncId();
+            this.triggerAsyncId = state.executionAsyncId;
+        } else {
+            this.asyncId = 0;
+            this.triggerAsyncId = 0;
+        }
+    }
+
+    /**
+     * Captures the calling thread's context for an operation whose callback the caller will run
+     * with {@link #enter}/{@link #exit}, and announces it. The agent calls this: keep the signature.
+     *
+     * @param type the resource type hooks will see
+     * @param ending when the operation is finished for good
+     * @return the capture, announced
+     */
+    public static Capture capture(String type, int ending) {
+        ThreadState state = ThreadState.current();
+        Capture capture = new Capture(state, type, ending);
+        capture.announce(state);
+        return capture;
+    }
+
+    /**
+     * Emits {@code init} if this capture is an async resource (a hook was enabled at capture),
+     * with this object as the resource, and registers it for a destroy on garbage collection if a
+     * hook handling {@code destroy} is enabled. Call once, on the capturing thread, right after
+     * construction.
+     *
+     * @param state the capturing thread's state
+     */
+    protected final void announce(ThreadState state) {
+        if (asyncId != 0) {
+            if (Hooks.anyDestroyListener()) {
+                cleanable = GcDestroy.CLEANER.register(this, new GcDestroy(asyncId, type));
+            }
+            Hooks.emitInit(state, asyncId, type, triggerAsyncId, this);
+        }
+    }
+
+    /**
+     * Installs the captured context on the calling thread and returns what {@link #exit} needs to
+     * restore the thread's own. With ids, also makes this the executing resource and emits
+     * {@code before}. The agent calls this: keep the signature.
+     *
+     * @param state the calling thread's state
+     * @return the token to pass to {@link #exit}: the previous frame, or (with ids) a record of it
+     */
+    public final Object enter(ThreadState state) {
+        Frame outer = state.frame;
+        if (asyncId == 0) {
+            // The hot path: one read and one write of a field of the thread's own state.
+            state.frame = frame;
+            return outer;
+        }
+        return enterAsResource(state, outer);
+    }
+
+    /**
+     * Restores what the thread had before the matching {@link #enter}; with ids, emits
+     * {@code after} first. Call in a {@code finally}. The agent calls this: keep the signature.
+     *
+     * @param state the calling thread's state, as given to {@code enter}
+     * @param saved what {@code enter} returned
+     */
+    public final void exit(ThreadState state, Object saved) {
+        if (saved instanceof Frame) {
+            state.frame = (Frame) saved;
+            return;
+        }
+        exitAsResource(state, (Outer) saved);
+    }
+
+    private Object enterAsResource(ThreadState state, Frame outerFrame) {
+        Outer outer = new Outer(outerFrame, state.executionAsyncId, state.triggerAsyncId,
+                state.executionAsyncResource, beginRun());
+        state.executionAsyncId = asyncId;
+        state.triggerAsyncId = triggerAsyncId;
+        state.executionAsyncResource = this;
+        // As AsyncResource.runInAsyncScope: before/after run in the caller's frame, with our ids.
+        if (outer.traced) {
+            try {
+                Hooks.emitBefore(state, asyncId, type);
+            } catch (Throwable e) {
+                // Hook failures are contained by Hooks; this is the dispatch itself failing (out of
+                // memory, stack overflow). No exit() will follow, so undo the ids here.
+                state.executionAsyncId = outer.executionAsyncId;
+                state.triggerAsyncId = outer.triggerAsyncId;
+                state.executionAsyncResource = outer.executionAsyncResource;
+                state.frame = outerFrame;
+                endRun();
+                throw e;
+            }
+        }
+        state.frame = frame;
+        return outer;
+    }
+
+    private void exitAsResource(ThreadState state, Outer outer) {
+        state.frame = outer.frame;
+        try {
+            if (outer.traced) {
+                Hooks.emitAfter(state, asyncId, type);
+            }
+        } finally {
+            state.executionAsyncId = outer.executionAsyncId;
+            state.triggerAsyncId = outer.triggerAsyncId;
+            state.executionAsyncResource = outer.executionAsyncResource;
+            if (outer.traced) {
+                endRun();
+            }
+        }
+    }
+
+    /**
+     * Tells the capture that one run of its callback ended, after {@link #exit}; applies the
+     * ending given at construction.
+     *
+     * @param threw whether the callback threw
+     */
+    protected final void runEnded(boolean threw) {
+        if (ending == FINISH_AFTER_RUN || (threw && ending == FINISH_ON_FAILURE)) {
+            finish();
+        }
+    }
+
+    /**
+     * Marks the operation finished for good (it ran for the last time, was cancelled or rejected):
+     * {@code destroy} is queued once, after any run in progress has exited. Does nothing without
+     * ids, and nothing the second time. The agent calls this: keep the signature.
+     */
+    public final void finish() {
+        if (asyncId == 0) {
+            return;
+        }
+        while (true) {
+            int p = phase;
+            if (p == FINISHED || (p & FINISH_REQUESTED) != 0) {
+                return;
+            }
+            if (p == 0) {
+                if (PHASE.compareAndSet(this, 0, FINISHED)) {
+                    destroy();
+                    return;
+                }
+            } else if (PHASE.compareAndSet(this, p, p | FINISH_REQUESTED)) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * For a stage of a future: emits {@code promiseResolve} (the stage's future completed), then
+     * {@link #finish()}. Does nothing without ids, or once finished.
+     */
+    public final void resolved() {
+        if (asyncId != 0 && phase != FINISHED) {
+            Hooks.emitPromiseResolve(ThreadState.current(), asyncId, type);
+            finish();
+        }
+    }
+
+    /**
+     * Whether a hook was enabled at capture, making this an async resource with an id.
+     *
+     * @return {@code true} if this capture emits hook events
+     */
+    public final boolean isResource() {
+        return asyncId != 0;
+    }
+
+    /**
+     * The async id, {@code 0} when no hook was enabled at capture.
+     *
+     * @return the id
+     */
+    public final long asyncId() {
+        return asyncId;
+    }
+
+    /** Whether a run may emit before/after: false once the resource is finished. */
+    private boolean beginRun() {
+        while (true) {
+            int p = phase;
+            if (p == FINISHED) {
+                return false;
+            }
+            if (PHASE.compareAndSet(this, p, p + 1)) {
+                return true;
+            }
+        }
+    }
+
+    private void endRun() {
+        while (true) {
+            int p = phase;
+            int next = p - 1;
+            if (next == FINISH_REQUESTED) {
+                if (PHASE.compareAndSet(this, p, FINISHED)) {
+                    destroy();
+                    return;
+                }
+            } else if (PHASE.compareAndSet(this, p, next)) {
+                return;
+            }
+        }
+    }
+
+    private void destroy() {
+        Cleaner.Cleanable registered = cleanable;
+        if (registered != null) {
+            registered.clean(); // runs GcDestroy now, once, and stops tracking this capture
+        } else {
+            Hooks.queueDestroy(asyncId, type);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return asyncId == 0 ? "Capture[" + type + "]" : "Capture[" + type + ", asyncId=" + asyncId + "]";
+    }
+
+    /** What the thread had before {@link #enter}, when enter also changed the ids. */
+    private static final class Outer {
+        final Frame frame;
+        final long executionAsyncId;
+        final long triggerAsyncId;
+        final Object executionAsyncResource;
+        final boolean traced;
+
+        Outer(Frame frame, long executionAsyncId, long triggerAsyncId, Object executionAsyncResource,
+                boolean traced) {
+            this.frame = frame;
+            this.executionAsyncId = executionAsyncId;
+            this.triggerAsyncId = triggerAsyncId;
+            this.executionAsyncResource = executionAsyncResource;
+            this.traced = traced;
+        }
+    }
+
+    /**
+     * The destroy of a capture nobody finished: run by the Cleaner once the capture is unreachable
+     * (or by {@link #destroy()} through {@code clean()}). Holds no reference to the capture.
+     */
+    private static final class GcDestroy implements Runnable {
+        static final Cleaner CLEANER = Cleaner.create(runnable -> {
+            Thread thread = new Thread(runnable, "asynclocal-capture-cleaner");
+            thread.setDaemon(true);
+            return thread;
+        });
+
+        private final long asyncId;
+        private final String type;
+
+        GcDestroy(long asyncId, String type) {
+            this.asyncId = asyncId;
+            this.type = type;
+        }
+
+        @Override
+        public void run() {
+            Hooks.queueDestroy(asyncId, type);
+        }
+    }
+}

@@ -1,0 +1,384 @@
+package dev.asynclocal.internal;
+
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Callbacks bound to the context current where they were created: one wrapper class per
+ * functional shape, each a {@link Capture}, so binding a callback allocates exactly one object
+ * when no hook is enabled.
+ *
+ * <p>Every factory captures on the calling thread and announces the capture ({@code init}, if a
+ * hook is enabled) before returning. Every wrapper runs its callback with
+ * {@link Capture#enter}/{@link Capture#exit} in a {@code finally}, so the callback's exceptions
+ * propagate unchanged and the thread gets back exactly its own context. A wrapper's
+ * {@code toString()} is its callback's, so messages that print tasks (a
+ * {@code RejectedExecutionException}'s, say) read as they would without it.
+ */
+public final class Captured {
+    private Captured() {
+    }
+
+    /**
+     * {@code task} bound to the calling thread's context. The agent calls this: keep the signature.
+     *
+     * @param task the task
+     * @param type the resource type hooks see
+     * @param ending when the operation is finished for good (see {@link Capture})
+     * @return the bound task
+     * @throws NullPointerException if {@code task} is {@code null}
+     */
+    public static Task runnable(Runnable task, String type, int ending) {
+        Objects.requireNonNull(task, "task");
+        ThreadState state = ThreadState.current();
+        Task bound = new Task(state, task, type, ending);
+        bound.announce(state);
+        return bound;
+    }
+
+    /**
+     * {@code task} bound to the calling thread's context. The agent calls this: keep the signature.
+     *
+     * @param task the task
+     * @param type the resource type hooks see
+     * @param ending when the operation is finished for good (see {@link Capture})
+     * @param <V> the result type
+     * @return the bound task
+     * @throws NullPointerException if {@code task} is {@code null}
+     */
+    public static <V> Call<V> callable(Callable<V> task, String type, int ending) {
+        Objects.requireNonNull(task, "task");
+        ThreadState state = ThreadState.current();
+        Call<V> bound = new Call<>(state, task, type, ending);
+        bound.announce(state);
+        return bound;
+    }
+
+    /**
+     * {@code fn} bound to the calling thread's context.
+     *
+     * @param fn the function
+     * @param type the resource type hooks see
+     * @param <T> the argument type
+     * @param <R> the result type
+     * @return the bound function
+     * @throws NullPointerException if {@code fn} is {@code null}
+     */
+    public static <T, R> Fn<T, R> function(Function<? super T, ? extends R> fn, String type) {
+        Objects.requireNonNull(fn, "fn");
+        ThreadState state = ThreadState.current();
+        Fn<T, R> bound = new Fn<>(state, fn, type);
+        bound.announce(state);
+        return bound;
+    }
+
+    /**
+     * {@code fn} bound to the calling thread's context.
+     *
+     * @param fn the function
+     * @param type the resource type hooks see
+     * @param <T> the first argument type
+     * @param <U> the second argument type
+     * @param <R> the result type
+     * @return the bound function
+     * @throws NullPointerException if {@code fn} is {@code null}
+     */
+    public static <T, U, R> BiFn<T, U, R> biFunction(BiFunction<? super T, ? super U, ? extends R> fn, String type) {
+        Objects.requireNonNull(fn, "fn");
+        ThreadState state = ThreadState.current();
+        BiFn<T, U, R> bound = new BiFn<>(state, fn, type);
+        bound.announce(state);
+        return bound;
+    }
+
+    /**
+     * {@code action} bound to the calling thread's context.
+     *
+     * @param action the action
+     * @param type the resource type hooks see
+     * @param <T> the argument type
+     * @return the bound action
+     * @throws NullPointerException if {@code action} is {@code null}
+     */
+    public static <T> Action<T> consumer(Consumer<? super T> action, String type) {
+        Objects.requireNonNull(action, "action");
+        ThreadState state = ThreadState.current();
+        Action<T> bound = new Action<>(state, action, type);
+        bound.announce(state);
+        return bound;
+    }
+
+    /**
+     * {@code action} bound to the calling thread's context.
+     *
+     * @param action the action
+     * @param type the resource type hooks see
+     * @param <T> the first argument type
+     * @param <U> the second argument type
+     * @return the bound action
+     * @throws NullPointerException if {@code action} is {@code null}
+     */
+    public static <T, U> BiAction<T, U> biConsumer(BiConsumer<? super T, ? super U> action, String type) {
+        Objects.requireNonNull(action, "action");
+        ThreadState state = ThreadState.current();
+        BiAction<T, U> bound = new BiAction<>(state, action, type);
+        bound.announce(state);
+        return bound;
+    }
+
+    /**
+     * {@code supplier} bound to the calling thread's context.
+     *
+     * @param supplier the supplier
+     * @param type the resource type hooks see
+     * @param <T> the result type
+     * @return the bound supplier
+     * @throws NullPointerException if {@code supplier} is {@code null}
+     */
+    public static <T> Supply<T> supplier(Supplier<? extends T> supplier, String type) {
+        Objects.requireNonNull(supplier, "supplier");
+        ThreadState state = ThreadState.current();
+        Supply<T> bound = new Supply<>(state, supplier, type);
+        bound.announce(state);
+        return bound;
+    }
+
+    /**
+     * The user's own task inside a wrapper made here, or {@code task} itself if it is not one
+     * (for {@code shutdownNow()}, which must hand back what the caller submitted).
+     *
+     * @param task a task, possibly wrapped
+     * @return the unwrapped task
+     */
+    public static Object unwrap(Object task) {
+        if (task instanceof Task) {
+            return ((Task) task).task;
+        }
+        if (task instanceof Call) {
+            return ((Call<?>) task).task;
+        }
+        return task;
+    }
+
+    /** A bound {@link Runnable}. */
+    public static final class Task extends Capture implements Runnable {
+        final Runnable task;
+
+        Task(ThreadState state, Runnable task, String type, int ending) {
+            super(state, type, ending);
+            this.task = task;
+        }
+
+        @Override
+        public void run() {
+            ThreadState state = ThreadState.current();
+            Object saved = enter(state);
+            boolean threw = true;
+            try {
+                task.run();
+                threw = false;
+            } finally {
+                exit(state, saved);
+                runEnded(threw);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return task.toString();
+        }
+    }
+
+    /**
+     * A bound {@link Callable}.
+     *
+     * @param <V> the result type
+     */
+    public static final class Call<V> extends Capture implements Callable<V> {
+        final Callable<V> task;
+
+        Call(ThreadState state, Callable<V> task, String type, int ending) {
+            super(state, type, ending);
+            this.task = task;
+        }
+
+        @Override
+        public V call() throws Exception {
+            ThreadState state = ThreadState.current();
+            Object saved = enter(state);
+            boolean threw = true;
+            try {
+                V result = task.call();
+                threw = false;
+                return result;
+            } finally {
+                exit(state, saved);
+                runEnded(threw);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return task.toString();
+        }
+    }
+
+    /**
+     * A bound {@link Function}; finished externally (by the stage's completion).
+     *
+     * @param <T> the argument type
+     * @param <R> the result type
+     */
+    public static final class Fn<T, R> extends Capture implements Function<T, R> {
+        private final Function<? super T, ? extends R> fn;
+
+        Fn(ThreadState state, Function<? super T, ? extends R> fn, String type) {
+            super(state, type, FINISH_EXTERNALLY);
+            this.fn = fn;
+        }
+
+        @Override
+        public R apply(T t) {
+            ThreadState state = ThreadState.current();
+            Object saved = enter(state);
+            try {
+                return fn.apply(t);
+            } finally {
+                exit(state, saved);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return fn.toString();
+        }
+    }
+
+    /**
+     * A bound {@link BiFunction}; finished externally.
+     *
+     * @param <T> the first argument type
+     * @param <U> the second argument type
+     * @param <R> the result type
+     */
+    public static final class BiFn<T, U, R> extends Capture implements BiFunction<T, U, R> {
+        private final BiFunction<? super T, ? super U, ? extends R> fn;
+
+        BiFn(ThreadState state, BiFunction<? super T, ? super U, ? extends R> fn, String type) {
+            super(state, type, FINISH_EXTERNALLY);
+            this.fn = fn;
+        }
+
+        @Override
+        public R apply(T t, U u) {
+            ThreadState state = ThreadState.current();
+            Object saved = enter(state);
+            try {
+                return fn.apply(t, u);
+            } finally {
+                exit(state, saved);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return fn.toString();
+        }
+    }
+
+    /**
+     * A bound {@link Consumer}; finished externally.
+     *
+     * @param <T> the argument type
+     */
+    public static final class Action<T> extends Capture implements Consumer<T> {
+        private final Consumer<? super T> action;
+
+        Action(ThreadState state, Consumer<? super T> action, String type) {
+            super(state, type, FINISH_EXTERNALLY);
+            this.action = action;
+        }
+
+        @Override
+        public void accept(T t) {
+            ThreadState state = ThreadState.current();
+            Object saved = enter(state);
+            try {
+                action.accept(t);
+            } finally {
+                exit(state, saved);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return action.toString();
+        }
+    }
+
+    /**
+     * A bound {@link BiConsumer}; finished externally.
+     *
+     * @param <T> the first argument type
+     * @param <U> the second argument type
+     */
+    public static final class BiAction<T, U> extends Capture implements BiConsumer<T, U> {
+        private final BiConsumer<? super T, ? super U> action;
+
+        BiAction(ThreadState state, BiConsumer<? super T, ? super U> action, String type) {
+            super(state, type, FINISH_EXTERNALLY);
+            this.action = action;
+        }
+
+        @Override
+        public void accept(T t, U u) {
+            ThreadState state = ThreadState.current();
+            Object saved = enter(state);
+            try {
+                action.accept(t, u);
+            } finally {
+                exit(state, saved);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return action.toString();
+        }
+    }
+
+    /**
+     * A bound {@link Supplier}; finished externally.
+     *
+     * @param <T> the result type
+     */
+    public static final class Supply<T> extends Capture implements Supplier<T> {
+        private final Supplier<? extends T> supplier;
+
+        Supply(ThreadState state, Supplier<? extends T> supplier, String type) {
+            super(state, type, FINISH_EXTERNALLY);
+            this.supplier = supplier;
+        }
+
+        @Override
+        public T get() {
+            ThreadState state = ThreadState.current();
+            Object saved = enter(state);
+            try {
+                return supplier.get();
+            } finally {
+                exit(state, saved);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return supplier.toString();
+        }
+    }
+}

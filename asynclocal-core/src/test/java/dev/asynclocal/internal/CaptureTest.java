@@ -1,0 +1,330 @@
+package dev.asynclocal.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The capture protocol itself ({@link Capture}, {@link Captured}): what a capture takes, what a
+ * run installs and restores, and when {@code destroy} is emitted, including the races between a
+ * run and {@link Capture#finish()}. Uses a {@link HookSink} directly.
+ */
+class CaptureTest {
+    private final FrameKey key = new FrameKey();
+    private final Sink sink = new Sink();
+
+    @AfterEach
+    void disable() {
+        Hooks.disable(sink);
+        ThreadState.current().frame = Frame.EMPTY;
+    }
+
+    /**
+     * Records the events of the resources created while it is enabled, as strings without ids
+     * (each test makes one resource). Events of older resources (destroys of other tests'
+     * collected tasks) are ignored.
+     */
+    static final class Sink implements HookSink {
+        final List<String> events = new ArrayList<>();
+        final java.util.Set<Long> mine = new java.util.HashSet<>();
+        volatile CountDownLatch destroyed = new CountDownLatch(1);
+
+        @Override
+        public synchronized void init(long asyncId, String type, long triggerAsyncId, Object resource) {
+            mine.add(asyncId);
+            events.add("init " + type + " " + triggerAsyncId);
+        }
+
+        private synchronized void add(long asyncId, String kind) {
+            if (mine.contains(asyncId)) {
+                events.add(kind);
+                if (kind.equals("destroy")) {
+                    destroyed.countDown();
+                }
+            }
+        }
+
+        @Override
+        public void before(long asyncId) {
+            add(asyncId, "before");
+        }
+
+        @Override
+        public void after(long asyncId) {
+            add(asyncId, "after");
+        }
+
+        @Override
+        public void destroy(long asyncId) {
+            add(asyncId, "destroy");
+        }
+
+        @Override
+        public void promiseResolve(long asyncId) {
+            add(asyncId, "promiseResolve");
+        }
+
+        @Override
+        public boolean wantsDestroy() {
+            return true;
+        }
+
+        synchronized List<String> events() {
+            return new ArrayList<>(events);
+        }
+
+        void awaitDestroy() throws InterruptedException {
+            assertThat(destroyed.await(20, TimeUnit.SECONDS)).as("destroy delivered").isTrue();
+        }
+    }
+
+    private Object store() {
+        return ThreadState.current().frame.get(key);
+    }
+
+    @Test
+    void withoutHooksACaptureIsAFrameSwapWithoutIds() {
+        ThreadState state = ThreadState.current();
+        state.frame = Frame.EMPTY.with(key, "captured");
+        AtomicReference<Object> inside = new AtomicReference<>();
+        Runnable bound = Captured.runnable(() -> {
+            inside.set(store());
+            state.frame = state.frame.with(key, "changed inside");
+        }, Capture.EXECUTOR, Capture.FINISH_AFTER_RUN);
+        assertThat(((Capture) bound).isResource()).isFalse();
+        assertThat(((Capture) bound).asyncId()).isZero();
+        Frame outer = Frame.EMPTY.with(key, "outer");
+        state.frame = outer;
+        state.executionAsyncId = 42;
+        try {
+            bound.run();
+            assertThat(inside.get()).isEqualTo("captured");
+            assertThat(state.frame).isSameAs(outer);
+            assertThat(state.executionAsyncId).isEqualTo(42);
+        } finally {
+            state.executionAsyncId = ThreadState.TOP_LEVEL_ID;
+        }
+    }
+
+    @Test
+    void enterReturnsThePreviousFrameWhenThereAreNoIds() {
+        ThreadState state = ThreadState.current();
+        Frame outer = Frame.EMPTY.with(key, "outer");
+        state.frame = Frame.EMPTY.with(key, "captured");
+        Capture capture = Capture.capture(Capture.THREAD, Capture.FINISH_EXTERNALLY);
+        state.frame = outer;
+        Object saved = capture.enter(state);
+        assertThat(saved).isSameAs(outer);
+        assertThat(store()).isEqualTo("captured");
+        capture.exit(state, saved);
+        assertThat(state.frame).isSameAs(outer);
+    }
+
+    @Test
+    void exceptionsPropagateUnchangedAndTheFrameIsRestored() {
+        ThreadState state = ThreadState.current();
+        IllegalStateException failure = new IllegalStateException("task failed");
+        Runnable bound = Captured.runnable(() -> {
+            throw failure;
+        }, Capture.EXECUTOR, Capture.FINISH_AFTER_RUN);
+        Frame outer = Frame.EMPTY.with(key, "outer");
+        state.frame = outer;
+        assertThatThrownBy(bound::run).isSameAs(failure);
+        assertThat(state.frame).isSameAs(outer);
+    }
+
+    @Test
+    void withAHookTheCaptureIsAResourceAndRestoresIds() throws Exception {
+        Hooks.enable(sink);
+        ThreadState state = ThreadState.current();
+        AtomicReference<long[]> ids = new AtomicReference<>();
+        AtomicReference<Object> resource = new AtomicReference<>();
+        Runnable bound = Captured.runnable(() -> {
+            ids.set(new long[] {state.executionAsyncId, state.triggerAsyncId});
+            resource.set(state.executionAsyncResource);
+        }, Capture.TIMER_TASK, Capture.FINISH_AFTER_RUN);
+        long id = ((Capture) bound).asyncId();
+        assertThat(id).isPositive();
+        bound.run();
+        assertThat(ids.get()).containsExactly(id, ThreadState.TOP_LEVEL_ID);
+        assertThat(resource.get()).isSameAs(bound);
+        assertThat(state.executionAsyncId).isEqualTo(ThreadState.TOP_LEVEL_ID);
+        assertThat(state.executionAsyncResource).isSameAs(ThreadState.TOP_LEVEL_RESOURCE);
+        sink.awaitDestroy();
+        assertThat(sink.events()).containsExactly("init TimerTask 1", "before", "after", "destroy");
+    }
+
+    @Test
+    void finishDuringARunDefersDestroyUntilTheRunExits() throws Exception {
+        Hooks.enable(sink);
+        Capture capture = Capture.capture(Capture.EXECUTOR, Capture.FINISH_EXTERNALLY);
+        ThreadState state = ThreadState.current();
+        Object saved = capture.enter(state);
+        capture.finish();
+        capture.finish(); // idempotent
+        Thread.sleep(20);
+        assertThat(sink.events()).containsExactly("init Executor 1", "before");
+        capture.exit(state, saved);
+        sink.awaitDestroy();
+        assertThat(sink.events()).containsExactly("init Executor 1", "before", "after", "destroy");
+    }
+
+    @Test
+    void aRunAfterFinishInstallsTheContextButEmitsNothing() throws Exception {
+        Hooks.enable(sink);
+        ThreadState state = ThreadState.current();
+        state.frame = Frame.EMPTY.with(key, "captured");
+        AtomicReference<Object> inside = new AtomicReference<>();
+        AtomicReference<Long> idInside = new AtomicReference<>();
+        Captured.Task bound = Captured.runnable(() -> {
+            inside.set(store());
+            idInside.set(state.executionAsyncId);
+        }, Capture.EXECUTOR, Capture.FINISH_AFTER_RUN);
+        state.frame = Frame.EMPTY;
+        bound.finish();
+        sink.awaitDestroy();
+        bound.run();
+        assertThat(inside.get()).isEqualTo("captured");
+        assertThat(idInside.get()).isEqualTo(bound.asyncId());
+        assertThat(sink.events()).containsExactly("init Executor 1", "destroy");
+    }
+
+    @Test
+    void concurrentRunsDestroyOnlyAfterTheLastExits() throws Exception {
+        Hooks.enable(sink);
+        Capture capture = Capture.capture(Capture.SCHEDULED_TASK, Capture.FINISH_EXTERNALLY);
+        ThreadState state = ThreadState.current();
+        Object outerRun = capture.enter(state);
+        CountDownLatch otherEntered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread other = new Thread(() -> {
+            ThreadState otherState = ThreadState.current();
+            Object saved = capture.enter(otherState);
+            otherEntered.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            capture.exit(otherState, saved);
+        });
+        other.start();
+        assertThat(otherEntered.await(20, TimeUnit.SECONDS)).isTrue();
+        capture.finish();
+        capture.exit(state, outerRun);
+        Thread.sleep(20);
+        assertThat(sink.events()).doesNotContain("destroy");
+        release.countDown();
+        other.join(20_000);
+        sink.awaitDestroy();
+        assertThat(sink.events()).containsExactly(
+                "init ScheduledTask 1", "before", "before", "after", "after", "destroy");
+    }
+
+    @Test
+    void periodicEndingFinishesOnlyWhenARunThrows() throws Exception {
+        Hooks.enable(sink);
+        int[] runs = {0};
+        Runnable bound = Captured.runnable(() -> {
+            if (++runs[0] == 3) {
+                throw new IllegalStateException("third");
+            }
+        }, Capture.SCHEDULED_TASK, Capture.FINISH_ON_FAILURE);
+        bound.run();
+        bound.run();
+        assertThatThrownBy(bound::run).hasMessage("third");
+        sink.awaitDestroy();
+        assertThat(sink.events()).containsExactly("init ScheduledTask 1",
+                "before", "after", "before", "after", "before", "after", "destroy");
+    }
+
+    @Test
+    void resolvedEmitsPromiseResolveThenDestroyOnce() throws Exception {
+        Hooks.enable(sink);
+        Captured.Fn<String, String> fn = Captured.function(v -> v, Capture.COMPLETABLE_FUTURE);
+        assertThat(fn.apply("x")).isEqualTo("x");
+        fn.resolved();
+        fn.resolved();
+        sink.awaitDestroy();
+        Thread.sleep(20);
+        assertThat(sink.events()).containsExactly("init CompletableFuture 1", "before", "after",
+                "promiseResolve", "destroy");
+    }
+
+    @Test
+    void anUnfinishedResourceIsDestroyedWhenCollected() throws Exception {
+        Hooks.enable(sink);
+        Captured.runnable(() -> { }, Capture.EXECUTOR, Capture.FINISH_EXTERNALLY);
+        for (int i = 0; i < 500 && sink.destroyed.getCount() > 0; i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        sink.awaitDestroy();
+        assertThat(sink.events()).containsExactly("init Executor 1", "destroy");
+    }
+
+    @Test
+    void unwrapReturnsTheCallersTask() throws Exception {
+        Runnable task = () -> { };
+        java.util.concurrent.Callable<String> call = () -> "x";
+        assertThat(Captured.unwrap(Captured.runnable(task, Capture.EXECUTOR, Capture.FINISH_AFTER_RUN))).isSameAs(task);
+        assertThat(Captured.unwrap(Captured.callable(call, Capture.EXECUTOR, Capture.FINISH_AFTER_RUN))).isSameAs(call);
+        assertThat(Captured.unwrap(task)).isSameAs(task);
+        assertThat(Captured.runnable(new Runnable() {
+            @Override
+            public void run() {
+            }
+
+            @Override
+            public String toString() {
+                return "mine";
+            }
+        }, Capture.EXECUTOR, Capture.FINISH_AFTER_RUN)).hasToString("mine");
+    }
+
+    /**
+     * Without hooks, capturing allocates the wrapper and nothing else, and running allocates
+     * nothing. Measured with the thread's allocation counter (HotSpot's
+     * {@code com.sun.management.ThreadMXBean}, reached reflectively because the tests compile
+     * inside the {@code dev.asynclocal} module, which does not read {@code jdk.management}) over
+     * many operations, keeping the wrappers reachable so that escape analysis cannot remove them.
+     */
+    @Test
+    void withoutHooksCaptureAllocatesOneObjectAndRunningAllocatesNothing() throws Exception {
+        Object threads = Class.forName("java.lang.management.ManagementFactory")
+                .getMethod("getThreadMXBean").invoke(null);
+        Class<?> hotspot = Class.forName("com.sun.management.ThreadMXBean");
+        assertThat(threads).isInstanceOf(hotspot);
+        java.lang.reflect.Method allocated = hotspot.getMethod("getThreadAllocatedBytes", long.class);
+        assertThat((Boolean) hotspot.getMethod("isThreadAllocatedMemoryEnabled").invoke(threads)).isTrue();
+        long tid = Thread.currentThread().getId();
+        ThreadState.current().frame = Frame.EMPTY.with(key, "captured");
+        Runnable task = () -> { };
+        int n = 100_000;
+        Runnable[] kept = new Runnable[n];
+        for (int round = 0; round < 3; round++) { // warm up, then measure the last round
+            long before = (Long) allocated.invoke(threads, tid);
+            for (int i = 0; i < n; i++) {
+                kept[i] = Captured.runnable(task, Capture.EXECUTOR, Capture.FINISH_AFTER_RUN);
+            }
+            long captured = (Long) allocated.invoke(threads, tid);
+            for (int i = 0; i < n; i++) {
+                kept[i].run();
+            }
+            long ran = (Long) allocated.invoke(threads, tid);
+            if (round == 2) {
+                // One Captured.Task is at most 64 bytes with or without compressed pointers; a
+                // second object per capture would add at least 16 more.
+                assertThat((captured - before) / (double) n).as("bytes per capture").isLessThan(72);
+                assertThat((ran - captured) / (double) n).as("bytes per run").isLessThan(1);
+            }
+        }
+    }
+}
