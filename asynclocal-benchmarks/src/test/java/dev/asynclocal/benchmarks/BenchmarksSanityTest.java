@@ -90,6 +90,7 @@ class BenchmarksSanityTest {
         String name = method.getName();
         switch (group) {
             case "ExecutorHopBenchmark":
+            case "MdcHopBenchmark":
                 return name.endsWith("_unwrapped") || name.endsWith("_noContext") ? 0 : Burst.TASKS;
             case "CompletableFutureChainBenchmark":
                 return name.equals("jdk") ? 0 : CompletableFutureChainBenchmark.STAGES;
