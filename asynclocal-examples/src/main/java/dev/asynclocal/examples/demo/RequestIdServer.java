@@ -35,8 +35,10 @@ import java.util.concurrent.CountDownLatch;
  *       wrappers otherwise (see {@link Propagation}).
  * </ul>
  *
- * <p>Run it with {@code mvn -B -q -pl asynclocal-examples -am -DskipTests package exec:java},
- * adding {@code -Dexec.args="--serve 8080"} for the flags.
+ * <p>Run it with the agent with
+ * {@code mvn -B -q -pl asynclocal-examples -am -DskipTests package exec:exec@demo}, or without it
+ * (inside Maven's JVM) with {@code ... package exec:java}, adding
+ * {@code -Dexec.args="--serve 8080"} for the flags.
  */
 public final class RequestIdServer {
     static final String USAGE = "usage: RequestIdServer [--requests N] [--serve [PORT]] [--wrappers]";

@@ -10,6 +10,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.AppenderBase;
 import ch.qos.logback.core.OutputStreamAppender;
+import dev.asynclocal.internal.PassThrough;
 import dev.asynclocal.servers.RequestIds;
 import dev.asynclocal.slf4j.AsyncLocalMdc;
 import java.time.Duration;
@@ -20,10 +21,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.Future;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -186,28 +186,54 @@ class RequestIdServerEndToEndTest {
 
     /**
      * Runs one probe on each thread of {@code pool} at once (they wait for each other, so no
-     * thread takes two), submitted to the pool itself, not through a propagating wrapper, so each
-     * probe sees what its thread holds between tasks.
+     * thread takes two) and returns what each saw. The probes must see what their thread holds
+     * between tasks, not a context of their own, so they go to the pool itself, not through a
+     * propagating wrapper, and are {@link PassThrough}s, which the agent does not bind either.
      */
     private static List<String> whatEveryThreadHolds(ThreadPoolExecutor pool) throws Exception {
         // the core size: a ScheduledThreadPoolExecutor's maximum is Integer.MAX_VALUE, unused
         int threads = pool.getCorePoolSize();
         pool.prestartAllCoreThreads();
         CyclicBarrier everyThreadBusy = new CyclicBarrier(threads);
-        List<Future<String>> probes = new ArrayList<>();
-        Set<String> names = ConcurrentHashMap.newKeySet();
+        List<Probe> probes = new ArrayList<>();
         for (int i = 0; i < threads; i++) {
-            probes.add(pool.submit(() -> {
-                everyThreadBusy.await(10, TimeUnit.SECONDS);
-                names.add(Thread.currentThread().getName());
-                return "requestId=" + RequestIds.current() + " mdc=" + MDC.getCopyOfContextMap();
-            }));
+            Probe probe = new Probe(everyThreadBusy);
+            probes.add(probe);
+            pool.execute(probe);
         }
         List<String> seen = new ArrayList<>();
-        for (Future<String> probe : probes) {
-            seen.add(probe.get(20, TimeUnit.SECONDS));
+        Set<String> names = new HashSet<>();
+        for (Probe probe : probes) {
+            assertThat(probe.done.await(20, TimeUnit.SECONDS)).as("probe ran").isTrue();
+            seen.add(probe.seen);
+            names.add(probe.thread);
         }
         assertThat(names).as("threads probed").hasSize(threads);
         return seen;
+    }
+
+    /** Reports the request id and MDC of the pool thread it runs on. */
+    private static final class Probe implements Runnable, PassThrough {
+        private final CyclicBarrier everyThreadBusy;
+        final CountDownLatch done = new CountDownLatch(1);
+        volatile String seen;
+        volatile String thread;
+
+        Probe(CyclicBarrier everyThreadBusy) {
+            this.everyThreadBusy = everyThreadBusy;
+        }
+
+        @Override
+        public void run() {
+            try {
+                everyThreadBusy.await(10, TimeUnit.SECONDS);
+                thread = Thread.currentThread().getName();
+                seen = "requestId=" + RequestIds.current() + " mdc=" + MDC.getCopyOfContextMap();
+            } catch (Exception e) {
+                seen = "probe failed: " + e;
+            } finally {
+                done.countDown();
+            }
+        }
     }
 }

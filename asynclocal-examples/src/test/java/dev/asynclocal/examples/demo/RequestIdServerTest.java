@@ -30,7 +30,7 @@ class RequestIdServerTest {
 
     @Test
     void byDefaultTwoConcurrentRequestsLogTheSeedsLines() throws Exception {
-        Result run = run(List.of());
+        Result run = run(List.of(), List.of());
         assertThat(run.exitCode).as("exit code; stderr:%n%s", run.stderr).isZero();
         assertThat(run.stderr).as("stderr").isEmpty();
         assertEachRequestLoggedItsStepsUnderItsOwnId(run.stdout, 2);
@@ -38,14 +38,14 @@ class RequestIdServerTest {
 
     @Test
     void requestsSetsHowManyAndWrappersIsAccepted() throws Exception {
-        Result run = run(List.of("--requests", "7", "--wrappers"));
+        Result run = run(List.of(), List.of("--requests", "7", "--wrappers"));
         assertThat(run.exitCode).as("exit code; stderr:%n%s", run.stderr).isZero();
         assertEachRequestLoggedItsStepsUnderItsOwnId(run.stdout, 7);
     }
 
     @Test
     void aWrongFlagPrintsTheUsageAndFails() throws Exception {
-        Result run = run(List.of("--requests", "many"));
+        Result run = run(List.of(), List.of("--requests", "many"));
         assertThat(run.exitCode).isEqualTo(2);
         assertThat(run.stderr).contains("--requests needs a number, not many").contains(RequestIdServer.USAGE);
         assertThat(run.stdout).isEmpty();
@@ -132,7 +132,7 @@ class RequestIdServerTest {
      * Every request logged start, executor hop, scheduled task and finish, in that order, under
      * one id; the ids are 0 to {@code requests - 1}; nothing else was printed.
      */
-    private static void assertEachRequestLoggedItsStepsUnderItsOwnId(String output, int requests) {
+    static void assertEachRequestLoggedItsStepsUnderItsOwnId(String output, int requests) {
         Map<String, List<String>> stepsOfId = new HashMap<>();
         List<String> other = new ArrayList<>();
         for (String line : output.split("\n")) {
@@ -154,11 +154,12 @@ class RequestIdServerTest {
     record Result(int exitCode, String stdout, String stderr) {
     }
 
-    private static Result run(List<String> args) throws IOException, InterruptedException {
+    /** Runs the demo in a fresh JVM with {@code jvmOptions} and {@code args}, and waits for it. */
+    static Result run(List<String> jvmOptions, List<String> args) throws IOException, InterruptedException {
         Path stdout = Files.createTempFile("demo-stdout", ".txt");
         Path stderr = Files.createTempFile("demo-stderr", ".txt");
         try {
-            Process process = new ProcessBuilder(command(args))
+            Process process = new ProcessBuilder(command(jvmOptions, args))
                     .redirectOutput(stdout.toFile())
                     .redirectError(stderr.toFile())
                     .start();
@@ -175,13 +176,14 @@ class RequestIdServerTest {
     }
 
     private static Process start(List<String> args) throws IOException {
-        return new ProcessBuilder(command(args)).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        return new ProcessBuilder(command(List.of(), args)).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     }
 
     /** The same JVM and class path as this test, without the test's system properties. */
-    private static List<String> command(List<String> args) {
+    private static List<String> command(List<String> jvmOptions, List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(MAIN);
