@@ -367,11 +367,12 @@ public class Capture {
      * (or by {@link #destroy()} through {@code clean()}). Holds no reference to the capture.
      */
     private static final class GcDestroy implements Runnable {
-        static final Cleaner CLEANER = Cleaner.create(runnable -> {
+        // Outside any context, as AsyncResource's cleaner: see ThreadState.uncaptured.
+        static final Cleaner CLEANER = ThreadState.uncaptured(() -> Cleaner.create(runnable -> {
             Thread thread = new Thread(runnable, "asynclocal-capture-cleaner");
             thread.setDaemon(true);
             return thread;
-        });
+        }));
 
         private final long asyncId;
         private final String type;
