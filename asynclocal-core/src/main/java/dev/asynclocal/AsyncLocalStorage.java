@@ -4,6 +4,7 @@ import dev.asynclocal.internal.Capture;
 import dev.asynclocal.internal.Captured;
 import dev.asynclocal.internal.Frame;
 import dev.asynclocal.internal.FrameKey;
+import dev.asynclocal.internal.ScopeEntries;
 import dev.asynclocal.internal.ThreadState;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -50,6 +51,20 @@ public final class AsyncLocalStorage<T> {
      * older key are simply never found again, in any frame, with no frame touched.
      */
     private volatile FrameKey key = new FrameKey();
+
+    /**
+     * Set by {@link ContextLossDetector#expectStore}: a read without a store is then worth a look
+     * by the detector. Plain, and read only on the path where no store was found.
+     */
+    private boolean lossExpected;
+
+    static {
+        // -Dasynclocal.detectLoss=true: the detector is on before the first store is ever set.
+        // Nothing can lose a context before this class is used, so this is early enough.
+        if (Boolean.parseBoolean(readProperty(ContextLossDetector.PROPERTY))) {
+            ContextLossDetector.enable();
+        }
+    }
 
     /** Creates an instance with the name {@code ""} and the default value {@code null}. */
     public AsyncLocalStorage() {
@@ -100,8 +115,15 @@ public final class AsyncLocalStorage<T> {
      */
     @SuppressWarnings("unchecked")
     public T getStore() {
-        Object store = ThreadState.current().frame.get(key);
-        return store == Frame.ABSENT ? defaultValue : (T) store;
+        ThreadState state = ThreadState.current();
+        Object store = state.frame.get(key);
+        if (store != Frame.ABSENT) {
+            return (T) store;
+        }
+        if (lossExpected && ContextLossDetector.enabled) {
+            ContextLossDetector.readWithoutStore(this, state);
+        }
+        return defaultValue;
     }
 
     /**
@@ -215,7 +237,12 @@ public final class AsyncLocalStorage<T> {
      */
     public void enterWith(T store) {
         ThreadState state = ThreadState.current();
-        state.frame = state.frame.with(key, store);
+        Frame installed = state.frame.with(key, store);
+        state.frame = installed;
+        ScopeEntries.Listener listener = ScopeEntries.listener();
+        if (listener != null) {
+            ScopeEntries.notify(listener, this, store, state, installed, false);
+        }
     }
 
     /**
@@ -234,7 +261,12 @@ public final class AsyncLocalStorage<T> {
     public Scope withScope(T store) {
         ThreadState state = ThreadState.current();
         Frame previous = state.frame;
-        state.frame = previous.with(key, store);
+        Frame installed = previous.with(key, store);
+        state.frame = installed;
+        ScopeEntries.Listener listener = ScopeEntries.listener();
+        if (listener != null) {
+            ScopeEntries.notify(listener, this, store, state, installed, true);
+        }
         return new RestoringScope(state, previous);
     }
 
@@ -289,6 +321,24 @@ public final class AsyncLocalStorage<T> {
     public static <V> Callable<V> bind(Callable<V> fn) {
         Objects.requireNonNull(fn, "fn");
         return Captured.callable(fn, Snapshot.TYPE, Capture.FINISH_EXTERNALLY);
+    }
+
+    /** See {@link ContextLossDetector#expectStore}. */
+    void expectStore() {
+        lossExpected = true;
+    }
+
+    /** Identifies this instance among the detector's sites. */
+    String lossKey() {
+        return name + "@" + Integer.toHexString(System.identityHashCode(this));
+    }
+
+    private static String readProperty(String name) {
+        try {
+            return System.getProperty(name);
+        } catch (SecurityException denied) {
+            return null;
+        }
     }
 
     @Override

@@ -252,6 +252,17 @@ public class Capture {
         return r == null ? 0 : r.asyncId;
     }
 
+    /**
+     * The resource type hooks see, e.g. {@link #EXECUTOR}; {@code null} when no hook was enabled
+     * at capture (a pure frame swap keeps no type).
+     *
+     * @return the type, or {@code null}
+     */
+    public final String type() {
+        Resource r = resource;
+        return r == null ? null : r.type;
+    }
+
     @Override
     public String toString() {
         Resource r = resource;

@@ -152,6 +152,55 @@ public final class Frame {
         return n + 2;
     }
 
+    /**
+     * Whether every entry of {@code captured} is in this frame with the identical store: code
+     * running in this frame sees everything that code running in {@code captured} would. True
+     * when the two are the same frame, and always for the empty frame. Diagnostics only (the
+     * context-loss detector); O(n) in the size of {@code captured}.
+     *
+     * @param captured the frame some work was created in
+     * @return whether this frame carries all of it
+     */
+    public boolean carries(Frame captured) {
+        if (captured == this) {
+            return true;
+        }
+        return captured.forEachEntry((key, store) -> get(key) == store);
+    }
+
+    /**
+     * Visits the entries of this frame until {@code visitor} returns {@code false}; diagnostics
+     * only, never on the hot path.
+     *
+     * @param visitor receives each key and store
+     * @return {@code false} if the visitor stopped the iteration, {@code true} otherwise
+     */
+    public boolean forEachEntry(EntryVisitor visitor) {
+        if (trie != null) {
+            return trie.forEachEntry(visitor);
+        }
+        if (k0 != null && !visitor.visit(k0, v0)) {
+            return false;
+        }
+        if (k1 != null && !visitor.visit(k1, v1)) {
+            return false;
+        }
+        if (more != null) {
+            for (int i = 0; i < more.length; i += 2) {
+                if (!visitor.visit((FrameKey) more[i], more[i + 1])) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Receives the entries of a frame; returns {@code false} to stop. */
+    @FunctionalInterface
+    public interface EntryVisitor {
+        boolean visit(FrameKey key, Object store);
+    }
+
     /** Number of entries; O(1) for small frames, O(n) for trie frames (diagnostics and tests only). */
     public int size() {
         if (trie != null) {
