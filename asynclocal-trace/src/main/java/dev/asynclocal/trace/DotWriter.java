@@ -9,7 +9,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Writes a {@link Trace} as a Graphviz digraph: a cluster per request, a box per resource, an edge
+ * Writes a {@link Trace} as a Graphviz digraph, left to right: a cluster per request (the first
+ * request at the top), a box per resource, an edge
  * from each trigger to what it created. Roots hang from an ellipse for their trigger: "top level
  * on thread T" when they were created outside any resource, or the id of a resource that was not
  * recorded. Node ids are {@code r<asyncId>} for resources and {@code t<request>_<n>} for those
@@ -28,13 +29,15 @@ final class DotWriter {
 
     String write() {
         out.append("digraph asynclocal {\n");
-        out.append("  graph [fontname=\"Helvetica\", fontsize=12, labelloc=t, nodesep=0.3, ranksep=0.35];\n");
+        out.append("  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=12, labelloc=t, nodesep=0.25, ranksep=0.4];\n");
         out.append("  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fontsize=10,"
                 + " color=\"#5b6b7f\", fillcolor=\"#dbe9f6\"];\n");
         out.append("  edge [color=\"#5b6b7f\", arrowsize=0.7];\n");
-        int index = 0;
-        for (Map.Entry<String, List<TracedResource>> request : trace.byRequest().entrySet()) {
-            index++;
+        // Laid out left to right, Graphviz stacks disconnected clusters bottom-up in the order they
+        // are written; writing the last request first puts the first one at the top.
+        List<Map.Entry<String, List<TracedResource>>> requests = new java.util.ArrayList<>(trace.byRequest().entrySet());
+        for (int index = requests.size(); index >= 1; index--) {
+            Map.Entry<String, List<TracedResource>> request = requests.get(index - 1);
             writeRequest(index, request.getKey(), request.getValue());
         }
         out.append("}\n");

@@ -384,7 +384,10 @@ class AsyncTracerTest {
             assertThat(dot).containsPattern("    r" + resource.asyncId() + " \\[label=\"" + resource.type() + " #"
                     + resource.asyncId() + "\\\\ncreated on [^\"]+ at \\+\\d+\\.\\d{3} ms\\\\nran on [^\"]+\"");
         }
-        assertThat(dot.lines().filter(line -> line.contains(" -> "))).hasSize(trace.resources().size());
+        assertThat(dot.lines().filter(line -> line.startsWith("    ") && line.contains(" -> ")))
+                .hasSize(trace.resources().size());
+        assertThat(dot.indexOf("cluster_2")).as("written last-first, drawn first-on-top")
+                .isLessThan(dot.indexOf("cluster_1"));
 
         String one = trace.request("requestId=r-2").toDot();
         assertThat(one).contains("request requestId=r-2").doesNotContain("requestId=r-1");
