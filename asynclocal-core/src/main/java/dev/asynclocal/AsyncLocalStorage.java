@@ -237,11 +237,12 @@ public final class AsyncLocalStorage<T> {
      */
     public void enterWith(T store) {
         ThreadState state = ThreadState.current();
-        Frame installed = state.frame.with(key, store);
+        Frame previous = state.frame;
+        Frame installed = previous.with(key, store);
         state.frame = installed;
         ScopeEntries.Listener listener = ScopeEntries.listener();
         if (listener != null) {
-            ScopeEntries.notify(listener, this, store, state, installed, false);
+            ScopeEntries.notify(listener, this, store, state, previous, installed, false);
         }
     }
 
@@ -265,7 +266,7 @@ public final class AsyncLocalStorage<T> {
         state.frame = installed;
         ScopeEntries.Listener listener = ScopeEntries.listener();
         if (listener != null) {
-            ScopeEntries.notify(listener, this, store, state, installed, true);
+            ScopeEntries.notify(listener, this, store, state, previous, installed, true);
         }
         return new RestoringScope(state, previous);
     }

@@ -22,7 +22,7 @@ class ScopeEntriesTest {
     @Test
     void enterWithAndWithScopeAreReportedWithTheFrameTheyInstalled() throws Exception {
         List<Object[]> seen = new CopyOnWriteArrayList<>();
-        ScopeEntries.install((s, store, state, installed, scope) -> seen.add(new Object[] {s, store, state, installed, scope}));
+        ScopeEntries.install((s, store, state, previous, installed, scope) -> seen.add(new Object[] {s, store, state, installed, scope, previous}));
         TestSupport.onNewThread(() -> {
             storage.enterWith("a");
             Frame afterEnter = ThreadState.currentFrame();
@@ -31,6 +31,8 @@ class ScopeEntriesTest {
                 assertThat(seen.get(1)[3]).isSameAs(ThreadState.currentFrame());
             }
             assertThat(seen.get(0)[3]).isSameAs(afterEnter);
+            assertThat(seen.get(0)[5]).isSameAs(Frame.EMPTY);
+            assertThat(seen.get(1)[5]).isSameAs(afterEnter);
             assertThat(seen.get(0)[2]).isSameAs(ThreadState.current());
             assertThat(ThreadState.current().frameSeenFromAnotherThread()).isSameAs(afterEnter);
         });
@@ -42,14 +44,14 @@ class ScopeEntriesTest {
     @Test
     void runAndOtherRestoringCallsAreNotReported() {
         List<Object> seen = new CopyOnWriteArrayList<>();
-        ScopeEntries.install((s, store, state, installed, scope) -> seen.add(store));
+        ScopeEntries.install((s, store, state, previous, installed, scope) -> seen.add(store));
         storage.run("x", () -> storage.exit(() -> AsyncLocalStorage.snapshot().run(() -> { })));
         assertThat(seen).isEmpty();
     }
 
     @Test
     void aThrowingListenerDoesNotBreakEnterWith() throws Exception {
-        ScopeEntries.install((s, store, state, installed, scope) -> {
+        ScopeEntries.install((s, store, state, previous, installed, scope) -> {
             throw new IllegalStateException("listener bug");
         });
         TestSupport.onNewThread(() -> {

@@ -25,10 +25,11 @@ public final class ScopeEntries {
          * @param storage the {@code AsyncLocalStorage} whose store was set
          * @param store the store set, possibly {@code null}
          * @param state the state of the calling thread
+         * @param previous the frame that was current before the call
          * @param installed the frame now current on that thread
          * @param scope {@code true} for {@code withScope}, {@code false} for {@code enterWith}
          */
-        void entered(Object storage, Object store, ThreadState state, Frame installed, boolean scope);
+        void entered(Object storage, Object store, ThreadState state, Frame previous, Frame installed, boolean scope);
     }
 
     /**
@@ -54,10 +55,10 @@ public final class ScopeEntries {
     }
 
     /** Tells the listener, if any, containing whatever it throws. */
-    public static void notify(Listener current, Object storage, Object store, ThreadState state, Frame installed,
-            boolean scope) {
+    public static void notify(Listener current, Object storage, Object store, ThreadState state, Frame previous,
+            Frame installed, boolean scope) {
         try {
-            current.entered(storage, store, state, installed, scope);
+            current.entered(storage, store, state, previous, installed, scope);
         } catch (Throwable ignored) {
             // A diagnostic must never break the code it watches.
         }
