@@ -62,7 +62,13 @@ public final class AsyncLocalStorage<T> {
         // -Dasynclocal.detectLoss=true: the detector is on before the first store is ever set.
         // Nothing can lose a context before this class is used, so this is early enough.
         if (Boolean.parseBoolean(readProperty(ContextLossDetector.PROPERTY))) {
-            ContextLossDetector.enable();
+            try {
+                ContextLossDetector.enable();
+            } catch (RuntimeException | LinkageError e) {
+                // A security manager that forbids stack walking with class references, say: the
+                // library must work without its diagnostics.
+                System.err.println("asynclocal: -D" + ContextLossDetector.PROPERTY + "=true ignored: " + e);
+            }
         }
     }
 
@@ -327,11 +333,6 @@ public final class AsyncLocalStorage<T> {
     /** See {@link ContextLossDetector#expectStore}. */
     void expectStore() {
         lossExpected = true;
-    }
-
-    /** Identifies this instance among the detector's sites. */
-    String lossKey() {
-        return name + "@" + Integer.toHexString(System.identityHashCode(this));
     }
 
     private static String readProperty(String name) {

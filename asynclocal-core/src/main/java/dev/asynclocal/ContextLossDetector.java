@@ -4,6 +4,7 @@ import dev.asynclocal.internal.Frame;
 import dev.asynclocal.internal.JfrBridge;
 import dev.asynclocal.internal.ThreadState;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -79,15 +81,19 @@ public final class ContextLossDetector {
     private static final int CREATION_FRAMES = 16;
     private static final int BOUNDARY_FRAMES = 8;
     private static final int READ_FRAMES = 256;
-    private static final String SELF = ContextLossDetector.class.getName();
-    private static final String STORAGE_CLASS = AsyncLocalStorage.class.getName();
-    private static final StackWalker WALKER = StackWalker.getInstance();
+    /*
+     * Frames are identified by declaring class and bytecode index, never by method name: a class's
+     * name is cached in the Class (with its hash), while resolving a frame's method name costs more
+     * than the walk itself. Two sites would only be confused if every frame of both stacks had the
+     * same class and index, which in practice means the same site.
+     */
+    private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
 
     /** Read on the miss path of expected storages and by guarded executors. */
     static volatile boolean enabled;
     private static volatile boolean jfr;
     private static volatile Consumer<? super Loss> listener;
-    private static final ConcurrentHashMap<String, Loss> SITES = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<SiteKey, Loss> SITES = new ConcurrentHashMap<>();
     private static final AtomicLong SEQUENCE = new AtomicLong();
     private static final AtomicLong DROPPED = new AtomicLong();
     /** Set while this thread reports a loss, so a listener that loses a context itself cannot recurse. */
@@ -244,18 +250,18 @@ public final class ContextLossDetector {
             return;
         }
         List<StackWalker.StackFrame> stack = WALKER.walk(frames -> frames
-                .dropWhile(f -> isOwnFrame(f) || f.getClassName().equals(STORAGE_CLASS))
+                .dropWhile(f -> isOwnFrame(f) || f.getDeclaringClass() == AsyncLocalStorage.class)
                 .limit(READ_FRAMES)
                 .collect(Collectors.toList()));
         int boundary = stack.size() < READ_FRAMES ? boundaryIndex(stack) : -1;
         List<StackWalker.StackFrame> site = boundary < 0 ? stack : stack.subList(0, boundary);
         List<StackWalker.StackFrame> below = boundary < 0
                 ? List.of() : stack.subList(boundary, Math.min(stack.size(), boundary + BOUNDARY_FRAMES));
-        String context = state.frame == Frame.EMPTY
+        Frame frame = state.frame;
+        SiteKey key = new SiteKey(storage, site, below.isEmpty() ? null : below.get(0));
+        record(key, Loss.Kind.EXPECTED_STORE, storage, site, below, () -> frame == Frame.EMPTY
                 ? "the thread runs outside any context"
-                : "the thread's context holds " + state.frame.size() + " other store(s) but none of this storage";
-        String key = "R|" + storage.lossKey() + "|" + key(site) + "|" + key(below.isEmpty() ? below : below.subList(0, 1));
-        record(key, Loss.Kind.EXPECTED_STORE, describe(storage), site, below, context);
+                : "the thread's context holds " + frame.size() + " other store(s) but none of this storage");
     }
 
     /** A watched task is about to run: checks that the running context carries its own. */
@@ -271,22 +277,28 @@ public final class ContextLossDetector {
                 .dropWhile(ContextLossDetector::isOwnFrame)
                 .limit(BOUNDARY_FRAMES)
                 .collect(Collectors.toList()));
-        int created = work.frame.size();
+        record(new SiteKey(null, work.creation, null), Loss.Kind.WATCHED_WORK, null, work.creation, below,
+                () -> describeArrival(work.frame, running));
+    }
+
+    private static String describeArrival(Frame created, Frame running) {
+        if (running == Frame.EMPTY) {
+            return "the thread runs outside any context";
+        }
         int[] kept = {0};
-        work.frame.forEachEntry((key, store) -> {
+        created.forEachEntry((key, store) -> {
             if (running.get(key) == store) {
                 kept[0]++;
             }
             return true;
         });
-        String context = running == Frame.EMPTY
-                ? "the thread runs outside any context"
-                : "the thread's context carries " + kept[0] + " of the " + created + " store(s) the work was created with";
-        record("W|" + key(work.creation), Loss.Kind.WATCHED_WORK, null, work.creation, below, context);
+        return "the thread's context carries " + kept[0] + " of the " + created.size()
+                + " store(s) the work was created with";
     }
 
-    private static void record(String key, Loss.Kind kind, String storage, List<StackWalker.StackFrame> site,
-            List<StackWalker.StackFrame> below, String context) {
+    /** Counts a loss at {@code key}; the first time, builds the report (the context text only then) and delivers it. */
+    private static void record(SiteKey key, Loss.Kind kind, AsyncLocalStorage<?> storage,
+            List<StackWalker.StackFrame> site, List<StackWalker.StackFrame> below, Supplier<String> context) {
         Loss loss = SITES.get(key);
         boolean first = false;
         if (loss == null) {
@@ -294,8 +306,8 @@ public final class ContextLossDetector {
                 DROPPED.incrementAndGet();
                 return;
             }
-            Loss fresh = new Loss(SEQUENCE.incrementAndGet(), kind, storage, toElements(site), toElements(below),
-                    Thread.currentThread().getName(), context);
+            Loss fresh = new Loss(SEQUENCE.incrementAndGet(), kind, storage == null ? null : describe(storage),
+                    toElements(site), toElements(below), Thread.currentThread().getName(), context.get());
             loss = SITES.putIfAbsent(key, fresh);
             if (loss == null) {
                 loss = fresh;
@@ -309,7 +321,7 @@ public final class ContextLossDetector {
                 deliver(loss);
             }
             if (jfr) {
-                JfrBridge.lost(kind.name(), storage, loss.siteText(), loss.boundaryText(), count);
+                JfrBridge.lost(kind.name(), loss.storageName(), loss::siteText, loss.boundaryText(), count);
             }
         } catch (Throwable ignored) {
             // A diagnostic must never break the code it watches.
@@ -337,8 +349,9 @@ public final class ContextLossDetector {
 
     /** Frames of this class and its nested classes: the detector's own, never part of a site. */
     private static boolean isOwnFrame(StackWalker.StackFrame frame) {
-        String name = frame.getClassName();
-        return name.startsWith(SELF) && (name.length() == SELF.length() || name.charAt(SELF.length()) == '$');
+        Class<?> type = frame.getDeclaringClass();
+        return type == ContextLossDetector.class || type == WatchedRunnable.class || type == WatchedCallable.class
+                || type == GuardedExecutor.class;
     }
 
     /**
@@ -348,7 +361,7 @@ public final class ContextLossDetector {
      */
     static int boundaryIndex(List<StackWalker.StackFrame> stack) {
         int boundary = stack.size();
-        while (boundary > 0 && isRuntimeFrame(stack.get(boundary - 1).getClassName())) {
+        while (boundary > 0 && isRuntimeFrame(stack.get(boundary - 1).getDeclaringClass().getName())) {
             boundary--;
         }
         return boundary == stack.size() || boundary == 0 ? -1 : boundary;
@@ -360,13 +373,42 @@ public final class ContextLossDetector {
                 || className.startsWith("dev.asynclocal.internal.");
     }
 
-    private static String key(List<StackWalker.StackFrame> frames) {
-        StringBuilder key = new StringBuilder(frames.size() * 48);
-        for (StackWalker.StackFrame frame : frames) {
-            key.append(frame.getClassName()).append('.').append(frame.getMethodName()).append('@')
-                    .append(frame.getByteCodeIndex()).append(';');
+    /** Identifies a site: the storage read (or none, for watched work) and its frames. */
+    static final class SiteKey {
+        private final int storage;
+        private final String[] classes;
+        private final int[] indexes;
+        private final int hash;
+
+        SiteKey(AsyncLocalStorage<?> storage, List<StackWalker.StackFrame> frames, StackWalker.StackFrame boundary) {
+            int n = frames.size() + (boundary == null ? 0 : 1);
+            this.storage = storage == null ? 0 : System.identityHashCode(storage);
+            this.classes = new String[n];
+            this.indexes = new int[n];
+            int h = this.storage;
+            for (int i = 0; i < n; i++) {
+                StackWalker.StackFrame frame = i < frames.size() ? frames.get(i) : boundary;
+                classes[i] = frame.getDeclaringClass().getName();
+                indexes[i] = frame.getByteCodeIndex();
+                h = 31 * (31 * h + classes[i].hashCode()) + indexes[i];
+            }
+            this.hash = h;
         }
-        return key.toString();
+
+        @Override
+        public boolean equals(Object other) {
+            if (!(other instanceof SiteKey)) {
+                return false;
+            }
+            SiteKey that = (SiteKey) other;
+            return hash == that.hash && storage == that.storage && Arrays.equals(indexes, that.indexes)
+                    && Arrays.equals(classes, that.classes);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
     }
 
     private static List<StackTraceElement> toElements(List<StackWalker.StackFrame> frames) {
@@ -406,6 +448,7 @@ public final class ContextLossDetector {
         private final String threadName;
         private final String context;
         final AtomicLong count = new AtomicLong();
+        private volatile String siteText;
 
         Loss(long sequence, Kind kind, String storage, List<StackTraceElement> site, List<StackTraceElement> below,
                 String threadName, String context) {
@@ -523,8 +566,14 @@ public final class ContextLossDetector {
             }
         }
 
+        /** The site as text, for the JFR event; made once, on the first loss a recording wants. */
         String siteText() {
-            return site.stream().map(StackTraceElement::toString).collect(Collectors.joining("\n"));
+            String text = siteText;
+            if (text == null) {
+                text = site.stream().map(StackTraceElement::toString).collect(Collectors.joining("\n"));
+                siteText = text;
+            }
+            return text;
         }
 
         String boundaryText() {

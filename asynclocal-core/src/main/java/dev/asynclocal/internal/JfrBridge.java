@@ -24,7 +24,7 @@ import jdk.jfr.RecordingState;
 public final class JfrBridge {
     private static final Sink SINK = new Sink();
     private static final Object LOCK = new Object();
-    private static final AtomicBoolean listening = new AtomicBoolean();
+    private static final AtomicBoolean LISTENING = new AtomicBoolean();
     private static volatile boolean active;
 
     private JfrBridge() {
@@ -37,7 +37,7 @@ public final class JfrBridge {
      */
     public static void start() {
         active = true;
-        if (!listening.getAndSet(true)) {
+        if (!LISTENING.getAndSet(true)) {
             // Does not initialise JFR: if it is not yet initialised, we hear about it when it is.
             FlightRecorder.addListener(new Listener());
         }
@@ -55,16 +55,17 @@ public final class JfrBridge {
      *
      * @param kind the kind of loss
      * @param storage the storage's name, or {@code null}
-     * @param site the site, formatted
+     * @param site the site, formatted only if the event is recorded
      * @param boundary the boundary frame, formatted, or {@code null}
      * @param occurrences the count at this site so far
      */
-    public static void lost(String kind, String storage, String site, String boundary, long occurrences) {
+    public static void lost(String kind, String storage, java.util.function.Supplier<String> site, String boundary,
+            long occurrences) {
         LossEvent event = new LossEvent();
         if (event.shouldCommit()) {
             event.kind = kind;
             event.storage = storage;
-            event.site = site;
+            event.site = site.get();
             event.boundary = boundary;
             event.occurrences = occurrences;
             event.commit();
