@@ -45,12 +45,22 @@ public final class TracingExample {
     }
 
     static CompletableFuture<String> checkout(ExecutorService pool) {
-        return AsyncCompletableFuture.supplyAsync(() -> "cart of " + REQUEST_ID.getStore(), pool)
+        return AsyncCompletableFuture.supplyAsync(() -> loadCart(REQUEST_ID.getStore()), pool)
                 .thenCompose(cart -> {
                     CompletableFuture<Integer> price = AsyncCompletableFuture.supplyAsync(() -> 42, pool);
                     CompletableFuture<Boolean> stock = AsyncCompletableFuture.supplyAsync(() -> true, pool);
                     return price.thenCombine(stock, (p, inStock) -> cart + ": " + p + (inStock ? " EUR, in stock" : ""));
                 })
                 .thenApply(summary -> REQUEST_ID.getStore() + " -> " + summary);
+    }
+
+    /** Plays a database query: takes a few milliseconds, so the rest of the chain is registered first. */
+    static String loadCart(String requestId) {
+        try {
+            Thread.sleep(5);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return "cart of " + requestId;
     }
 }
