@@ -78,6 +78,8 @@ public final class ContextLossDetector {
     public static final String PROPERTY = "asynclocal.detectLoss";
 
     static final int MAX_SITES = 1024;
+    /** {@link #MAX_SITES}, lowered by tests. */
+    static int maxSites = MAX_SITES;
     private static final int CREATION_FRAMES = 16;
     private static final int BOUNDARY_FRAMES = 8;
     private static final int READ_FRAMES = 256;
@@ -237,7 +239,7 @@ public final class ContextLossDetector {
         DROPPED.set(0);
     }
 
-    /** Losses at new sites that were not recorded because {@link #MAX_SITES} were already kept. */
+    /** Losses at new sites that were not recorded because {@link #maxSites} were already kept. */
     static long dropped() {
         return DROPPED.get();
     }
@@ -302,7 +304,7 @@ public final class ContextLossDetector {
         Loss loss = SITES.get(key);
         boolean first = false;
         if (loss == null) {
-            if (SITES.size() >= MAX_SITES) {
+            if (SITES.size() >= maxSites) {
                 DROPPED.incrementAndGet();
                 return;
             }

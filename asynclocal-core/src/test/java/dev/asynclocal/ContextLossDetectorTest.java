@@ -354,4 +354,21 @@ class ContextLossDetectorTest {
                 .isThrownBy(() -> ContextLossDetector.guard(pool).execute(null)).withMessageContaining("command");
         ContextLossDetector.setListener(null); // null is legal: the default listener
     }
+
+    @Test
+    void pastTheLimitOfSitesNewSitesAreOnlyCounted() throws Exception {
+        ContextLossDetector.maxSites = 2;
+        try {
+            java.util.concurrent.Callable<Object> task = () -> null;
+            pool.submit(requestId.run("a", () -> ContextLossDetector.watch(task))).get(10, TimeUnit.SECONDS);
+            pool.submit(requestId.run("b", () -> ContextLossDetector.watch(task))).get(10, TimeUnit.SECONDS);
+            pool.submit(requestId.run("c", () -> ContextLossDetector.watch(task))).get(10, TimeUnit.SECONDS);
+            pool.submit(requestId.run("a", () -> ContextLossDetector.watch(task))).get(10, TimeUnit.SECONDS);
+        } finally {
+            ContextLossDetector.maxSites = ContextLossDetector.MAX_SITES;
+        }
+        assertThat(reported).hasSize(2);
+        assertThat(ContextLossDetector.losses()).extracting(ContextLossDetector.Loss::count).containsExactly(1L, 1L);
+        assertThat(ContextLossDetector.dropped()).isEqualTo(2);
+    }
 }
