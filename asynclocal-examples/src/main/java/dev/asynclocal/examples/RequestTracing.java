@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The {@code --trace FILE} flag of the examples: records the async causality trace of every
@@ -23,7 +24,8 @@ import java.util.List;
  *     }
  * }
  * }</pre>
- * Without the flag it records nothing and costs nothing.
+ * Without the flag it records nothing and costs nothing. A program that never closes it (a server
+ * stopped with Ctrl-C) still gets its files: they are written at JVM shutdown too.
  */
 public final class RequestTracing implements AutoCloseable {
     /** The flag, followed by the file to write. */
@@ -32,11 +34,17 @@ public final class RequestTracing implements AutoCloseable {
     private final AsyncTracer tracer;
     private final Path json;
     private final String[] remaining;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Thread atShutdown;
 
     private RequestTracing(AsyncTracer tracer, Path json, String[] remaining) {
         this.tracer = tracer;
         this.json = json;
         this.remaining = remaining;
+        this.atShutdown = tracer == null ? null : new Thread(this::write, "request-tracing-writer");
+        if (atShutdown != null) {
+            Runtime.getRuntime().addShutdownHook(atShutdown);
+        }
     }
 
     /**
@@ -88,10 +96,21 @@ public final class RequestTracing implements AutoCloseable {
         return json.resolveSibling(base + ".dot");
     }
 
-    /** Stops tracing and writes the files (nothing without the flag). */
+    /** Stops tracing and writes the files (nothing without the flag; nothing the second time). */
     @Override
     public void close() {
-        if (tracer == null) {
+        if (atShutdown != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(atShutdown);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or about to: it writes the files
+            }
+        }
+        write();
+    }
+
+    private void write() {
+        if (tracer == null || !closed.compareAndSet(false, true)) {
             return;
         }
         Trace trace = tracer.stop().trace();
@@ -106,7 +125,7 @@ public final class RequestTracing implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         // Standard error: the example's own output stays exactly what it is without the flag.
-        System.err.println("trace of " + trace.requests().size() + " request(s) written to " + json
-                + " (open it in https://ui.perfetto.dev) and " + dotFile() + " (dot -Tsvg)");
+        System.err.println("trace of " + trace.requests().size() + " request(s) written to " + json.toAbsolutePath()
+                + " (open it in https://ui.perfetto.dev) and " + dotFile().toAbsolutePath() + " (dot -Tsvg)");
     }
 }

@@ -1,5 +1,7 @@
 package dev.asynclocal.examples.demo;
 
+import dev.asynclocal.examples.RequestTracing;
+import dev.asynclocal.servers.RequestIds;
 import dev.asynclocal.slf4j.AsyncLocalMdc;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -32,7 +34,10 @@ import java.util.concurrent.CountDownLatch;
  *   <li>{@code --wrappers}: propagate with {@code AsyncExecutors.wrap} and
  *       {@code AsyncCompletableFuture} even when the agent is installed. Without the flag the
  *       demo uses plain JDK executors and futures when the asynclocal agent is installed, and the
- *       wrappers otherwise (see {@link Propagation}).
+ *       wrappers otherwise (see {@link Propagation});
+ *   <li>{@code --trace FILE}: record the async causality trace of every request and write it,
+ *       when the demo stops, as Chrome Trace Event JSON to FILE and as Graphviz DOT beside it
+ *       (see {@link RequestTracing} and {@code docs/tracing.md}).
  * </ul>
  *
  * <p>Run it with the agent with
@@ -41,7 +46,7 @@ import java.util.concurrent.CountDownLatch;
  * {@code -Dexec.args="--serve 8080"} for the flags.
  */
 public final class RequestIdServer {
-    static final String USAGE = "usage: RequestIdServer [--requests N] [--serve [PORT]] [--wrappers]";
+    static final String USAGE = "usage: RequestIdServer [--requests N] [--serve [PORT]] [--wrappers] [--trace FILE]";
     /** How long each request's scheduled task waits: long enough for concurrent requests to overlap. */
     static final Duration DELAY = Duration.ofMillis(20);
     private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(30);
@@ -109,6 +114,21 @@ public final class RequestIdServer {
      * @throws Exception if the server cannot start or a request fails
      */
     public static void main(String[] args) throws Exception {
+        RequestTracing tracing;
+        try {
+            tracing = RequestTracing.fromArgs(args, RequestIds.storage());
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.println(USAGE);
+            System.exit(2);
+            return;
+        }
+        try (tracing) {
+            run(tracing.remainingArgs());
+        }
+    }
+
+    private static void run(String[] args) throws Exception {
         Options options;
         try {
             options = Options.parse(List.of(args));
