@@ -41,7 +41,8 @@ import javax.net.ssl.SSLParameters;
  *       computed at the call, to a copy of the request; they replace any {@code traceparent},
  *       {@code tracestate} or {@code baggage} header the request had, which are kept only when
  *       the context has nothing to send.</li>
- *   <li>The body handler, its body subscriber and any push-promise handler run in the caller's
+ *   <li>The body handler, every method of its body subscriber (so also a
+ *       {@code BodySubscribers.mapping} function) and any push-promise handler run in the caller's
  *       context, although the client calls them on its own threads.</li>
  *   <li>{@code sendAsync} returns an {@link AsyncCompletableFuture}: a stage registered on it runs
  *       in the context where it was registered, not on the client's thread's context. Cancelling
@@ -133,7 +134,9 @@ final class PropagatingHttpClient extends HttpClient {
 
         @Override
         public CompletionStage<T> getBody() {
-            return delegate.getBody();
+            // A mapping subscriber chains its function here; if the body is complete already, the
+            // function runs during this call, so this call must be in the caller's context too.
+            return caller.<CompletionStage<T>, RuntimeException>run(delegate::getBody);
         }
 
         @Override

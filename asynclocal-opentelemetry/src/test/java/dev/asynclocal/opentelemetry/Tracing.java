@@ -21,6 +21,12 @@ final class Tracing {
     private Tracing() {
     }
 
+    /** The ended spans of one trace by name; each name must be unique in that trace. */
+    static Map<String, SpanData> spansByTraceAndName(String traceId) {
+        return EXPORTER.getFinishedSpanItems().stream().filter(s -> s.getTraceId().equals(traceId))
+                .collect(Collectors.toMap(SpanData::getName, Function.identity()));
+    }
+
     /** The ended spans by name; each name must be unique among them. */
     static Map<String, SpanData> spansByName() {
         List<SpanData> spans = EXPORTER.getFinishedSpanItems();
