@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * {@code AsyncLocalStorage.snapshot().toString()} shows the number of entries in the current
  * context, which tells whether a scope left one behind.
  */
+@SuppressWarnings("try")   // scopes are opened for their effect, never referenced
 class AccessorContractTest {
     private static final AsyncLocalStorage<String> USER = new AsyncLocalStorage<>("user");
     private static final AsyncLocalStorage<String> TENANT = new AsyncLocalStorage<>("tenant", "no-tenant");

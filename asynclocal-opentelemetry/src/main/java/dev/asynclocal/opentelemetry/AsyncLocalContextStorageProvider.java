@@ -56,6 +56,7 @@ public final class AsyncLocalContextStorageProvider implements ContextStoragePro
      *
      * @return {@code true} if {@code Context.current()} follows asynclocal propagation
      */
+    @SuppressWarnings("try")
     public static boolean isActive() {
         Context probe = Context.current().with(PROBE, new Object());
         try (Scope ignored = probe.makeCurrent()) {

@@ -97,7 +97,7 @@ public final class IncomingContext {
     }
 
     /** Sets declaration {@code i}, then the next ones, then runs {@code fn}: one frame per store. */
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "try"})
     private <R, X extends Throwable> R runFrom(int i, CallableOp<? extends R, X> fn) throws X {
         List<PropagatedStorage<?>> storages = propagation.storages();
         if (i == storages.size()) {

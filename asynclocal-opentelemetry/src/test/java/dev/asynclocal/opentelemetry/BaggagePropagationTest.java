@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
 
 /** Inject and extract, without HTTP: what is sent, what is received, what is dropped. */
+@SuppressWarnings("try")   // scopes are opened for their effect, never referenced
 class BaggagePropagationTest {
     /** A store type with a strict codec: names of lowercase letters only. */
     record User(String name) {

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * These tests run with OpenTelemetry's strict mode on (see the pom), behind opentelemetry-sdk-testing's
  * SettableContextStorageProvider, which delegates to the provider ServiceLoader finds: ours.
  */
+@SuppressWarnings("try")   // scopes are opened for their effect, never referenced
 class ContextStorageTest {
     private static final ContextKey<String> KEY = ContextKey.named("k");
     private static final AsyncLocalStorage<String> OTHER = new AsyncLocalStorage<>("other");

@@ -39,6 +39,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The {@link HttpClient} wrapper against a JDK server on loopback that echoes the context headers. */
+@SuppressWarnings("try")   // scopes are opened for their effect, never referenced
 class PropagatingHttpClientTest {
     private static final AsyncLocalStorage<String> USER = new AsyncLocalStorage<>("user");
     private static final BaggagePropagation PROPAGATION = BaggagePropagation.of(PropagatedStorage.ofString(USER, "user"));

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * an asynchronous hop that asynclocal propagates, with no OpenTelemetry agent and no
  * {@code Context.wrap}: the span current at submission is the child's parent.
  */
+@SuppressWarnings("try")   // scopes are opened for their effect, never referenced
 class SpanPropagationTest {
     private static final ExecutorService RAW = Executors.newFixedThreadPool(2);
     private static final ExecutorService POOL = AsyncExecutors.wrap(Executors.newFixedThreadPool(2));

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * {@code makeCurrent()}, still works. Runs in its own JVM (execution
  * {@code storage-selection-default}).
  */
+@SuppressWarnings("try")   // scopes are opened for their effect, never referenced
 class StorageSelectionDefaultTest {
     private static final AsyncLocalStorage<String> USER = new AsyncLocalStorage<>("user");
     private static final BaggagePropagation PROPAGATION = BaggagePropagation.of(PropagatedStorage.ofString(USER, "user"));

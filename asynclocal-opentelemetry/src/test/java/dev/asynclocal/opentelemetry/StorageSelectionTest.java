@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * uses it as it is, with no wrapper. Runs in its own JVM (execution {@code storage-selection}),
  * without opentelemetry-sdk-testing.
  */
+@SuppressWarnings("try")   // scopes are opened for their effect, never referenced
 class StorageSelectionTest {
     @Test
     void serviceLoaderFindsExactlyThisProvider() {

@@ -65,6 +65,7 @@ import org.slf4j.LoggerFactory;
  * Every service answers with one line describing what it saw, followed by the lines of the
  * services it called: {@code NAME requestId=.. user=.. trace=.. parent=..}.
  */
+@SuppressWarnings("try")   // scopes are opened for their effect, never referenced
 final class ThreeServices implements AutoCloseable {
     /** The store type of the user: a name of lowercase letters; anything else does not decode. */
     record User(String name) {
@@ -263,10 +264,14 @@ final class ThreeServices implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         serverA.stop(0);
         serverC.stop(0);
-        serverB.stop();
+        try {
+            serverB.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
         for (ExecutorService pool : List.of(threadsA, threadsC, poolB, poolC, a.clientThreads, b.clientThreads, c.clientThreads)) {
             pool.shutdownNow();
         }

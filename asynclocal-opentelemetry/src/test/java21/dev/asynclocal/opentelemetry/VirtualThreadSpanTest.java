@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Parent/child links across virtual threads (JDK 21+; compiled only by the java21-tests profile). */
+@SuppressWarnings("try")   // scopes are opened for their effect, never referenced
 class VirtualThreadSpanTest {
     @BeforeEach
     void reset() {
