@@ -32,7 +32,8 @@ import java.util.Objects;
  * <h2>How Micrometer's calls map onto asynclocal</h2>
  * <ul>
  *   <li>{@link #getValue()} is the current store; {@code null} when there is none, and also when
- *       the store equals the instance's default value, so that "absent" travels as absent.</li>
+ *       the store is the instance's default value (the same object), so that "absent" travels
+ *       as absent.</li>
  *   <li>{@link #setValue(Object)} opens a scope: the store becomes current as with
  *       {@link AsyncLocalStorage#withScope}, for the rest of the Micrometer scope and for every
  *       asynchronous operation created in it. {@link #setValue()} (Micrometer clearing a value

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -111,7 +112,7 @@ public final class BaggagePropagation {
     public static BaggagePropagation of(List<? extends PropagatedStorage<?>> storages) {
         Objects.requireNonNull(storages, "storages");
         Set<String> keys = new HashSet<>();
-        Set<Object> instances = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Set<Object> instances = Collections.newSetFromMap(new IdentityHashMap<>());
         List<PropagatedStorage<?>> copy = new ArrayList<>(storages.size());
         for (PropagatedStorage<?> storage : storages) {
             Objects.requireNonNull(storage, "storages element");

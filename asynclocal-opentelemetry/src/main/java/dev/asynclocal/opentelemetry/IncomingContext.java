@@ -4,6 +4,7 @@ import dev.asynclocal.AsyncLocalStorage;
 import dev.asynclocal.CallableOp;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -38,7 +39,7 @@ public final class IncomingContext {
     static IncomingContext fresh(BaggagePropagation propagation) {
         int n = propagation.storages().size();
         Object[] values = new Object[n];
-        java.util.Arrays.fill(values, ABSENT);
+        Arrays.fill(values, ABSENT);
         return new IncomingContext(propagation, Context.root(), values, new String[n]);
     }
 
