@@ -1,5 +1,7 @@
 package dev.asynclocal;
 
+import dev.asynclocal.internal.Capture;
+import dev.asynclocal.internal.Captured;
 import dev.asynclocal.internal.Frame;
 import dev.asynclocal.internal.FrameKey;
 import dev.asynclocal.internal.ThreadState;
@@ -272,7 +274,8 @@ public final class AsyncLocalStorage<T> {
      */
     public static Runnable bind(Runnable fn) {
         Objects.requireNonNull(fn, "fn");
-        return Snapshot.capture().wrap(fn);
+        // One object holding the frame and fn; with a hook enabled it is a "Snapshot" resource.
+        return Captured.runnable(fn, Snapshot.TYPE, Capture.FINISH_EXTERNALLY);
     }
 
     /**
@@ -285,7 +288,7 @@ public final class AsyncLocalStorage<T> {
      */
     public static <V> Callable<V> bind(Callable<V> fn) {
         Objects.requireNonNull(fn, "fn");
-        return Snapshot.capture().wrap(fn);
+        return Captured.callable(fn, Snapshot.TYPE, Capture.FINISH_EXTERNALLY);
     }
 
     @Override

@@ -302,10 +302,12 @@ public class AsyncResource {
     }
 
     private static final class CleanerHolder {
-        static final Cleaner CLEANER = Cleaner.create(runnable -> {
+        // Created outside any context: with the agent, its thread would otherwise keep the context
+        // of whichever code happened to load this class, for the life of the JVM.
+        static final Cleaner CLEANER = ThreadState.uncaptured(() -> Cleaner.create(runnable -> {
             Thread thread = new Thread(runnable, "asynclocal-cleaner");
             thread.setDaemon(true);
             return thread;
-        });
+        }));
     }
 }

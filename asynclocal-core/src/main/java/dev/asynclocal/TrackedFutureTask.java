@@ -1,5 +1,6 @@
 package dev.asynclocal;
 
+import dev.asynclocal.internal.PassThrough;
 import dev.asynclocal.internal.Captured;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Future;
@@ -9,11 +10,13 @@ import java.util.concurrent.FutureTask;
  * The future of a task submitted through a propagating executor service: a plain
  * {@link FutureTask} (the future every {@code AbstractExecutorService} returns) whose callable
  * runs in the submitter's context, and which ends the task's async resource exactly when the
- * future completes: after the task ran, or when it was cancelled before running.
+ * future completes: after the task ran, or when it was cancelled before running. It is a
+ * {@link PassThrough}, so the agent does not capture it a second time when the wrapped executor
+ * is a JDK one.
  *
  * @param <V> the result type
  */
-final class TrackedFutureTask<V> extends FutureTask<V> {
+final class TrackedFutureTask<V> extends FutureTask<V> implements PassThrough {
     private final Captured.Call<V> capture;
     /** Where {@code invokeAny} waits for the first completed task; {@code null} otherwise. */
     private final BlockingQueue<Future<V>> completions;

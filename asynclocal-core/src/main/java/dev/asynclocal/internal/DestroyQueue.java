@@ -42,7 +42,12 @@ final class DestroyQueue {
         Thread thread = new Thread(DestroyQueue::deliverForever, "asynclocal-destroy");
         thread.setDaemon(true);
         worker = thread;
-        thread.start();
+        // Outside any context: with the agent, the thread would otherwise keep the context of the
+        // code whose destroy happened to start it.
+        ThreadState.uncaptured(() -> {
+            thread.start();
+            return null;
+        });
     }
 
     private static void deliverForever() {

@@ -31,6 +31,14 @@ public final class ThreadState {
     public long triggerAsyncId = 0;
     public Object executionAsyncResource = TOP_LEVEL_RESOURCE;
 
+    /**
+     * While greater than zero, the code the agent adds to JDK classes captures nothing on this
+     * thread: work started here is infrastructure, not a continuation of the current context (a
+     * pool starting its own worker thread, the library starting its daemon threads). The agent's
+     * generated code reads and writes this: keep the name and type.
+     */
+    public int captureSuppressed;
+
     /** Depth of hook dispatches on this thread, and the hook set the outermost one started with. */
     int dispatchDepth;
     HookSink[] dispatchHooks;
@@ -43,6 +51,25 @@ public final class ThreadState {
     /** The calling thread's state. The agent's generated code calls this: keep the signature. */
     public static ThreadState current() {
         return CURRENT.get();
+    }
+
+    /**
+     * Runs {@code action} with {@link #captureSuppressed} raised, so that a thread it starts (here
+     * or inside the JDK, as {@code Cleaner.create} does) does not inherit the caller's context
+     * when the agent is installed. Without the agent this is just {@code action.get()}.
+     *
+     * @param action what to run, typically the creation of a long-lived daemon thread
+     * @param <T> the result type
+     * @return what {@code action} returned
+     */
+    public static <T> T uncaptured(java.util.function.Supplier<T> action) {
+        ThreadState state = CURRENT.get();
+        state.captureSuppressed++;
+        try {
+            return action.get();
+        } finally {
+            state.captureSuppressed--;
+        }
     }
 
     /** The calling thread's current frame. The agent's generated code calls this: keep the signature. */

@@ -2,7 +2,6 @@ package dev.asynclocal.servers;
 
 import static dev.asynclocal.servers.ServerTestSupport.HEADER;
 import static dev.asynclocal.servers.ServerTestSupport.assertEveryLogLineCarriesItsOwnId;
-import static dev.asynclocal.servers.ServerTestSupport.bound;
 import static dev.asynclocal.servers.ServerTestSupport.drainLogLines;
 import static dev.asynclocal.servers.ServerTestSupport.get;
 import static dev.asynclocal.servers.ServerTestSupport.observe;
@@ -12,6 +11,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.asynclocal.AsyncCompletableFuture;
+import dev.asynclocal.AsyncExecutors;
 import dev.asynclocal.AsyncLocalStorage;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -22,7 +23,6 @@ import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,6 +46,9 @@ class HttpServerRequestIdFilterTest {
 
     private static HttpServer server;
     private static ThreadPoolExecutor serverThreads;
+    /** The application's threads; probes and future stages use them directly. */
+    private static ExecutorService appThreads;
+    /** The same threads as the application submits to them: propagating. */
     private static ExecutorService appPool;
     private static HttpClient client;
     private static URI base;
@@ -56,7 +59,8 @@ class HttpServerRequestIdFilterTest {
     static void start() throws IOException {
         serverThreads = new ThreadPoolExecutor(SERVER_THREADS, SERVER_THREADS, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>());
         serverThreads.prestartAllCoreThreads();
-        appPool = Executors.newFixedThreadPool(APP_THREADS);
+        appThreads = Executors.newFixedThreadPool(APP_THREADS);
+        appPool = AsyncExecutors.wrap(appThreads);
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(serverThreads);
         withFilters(server.createContext("/hops", HttpServerRequestIdFilterTest::hops).getFilters(),
@@ -75,7 +79,7 @@ class HttpServerRequestIdFilterTest {
     static void stop() {
         server.stop(0);
         serverThreads.shutdownNow();
-        appPool.shutdownNow();
+        appThreads.shutdownNow();
     }
 
     private static void withFilters(List<Filter> filters, HttpServerRequestIdFilter filter) {
@@ -102,9 +106,10 @@ class HttpServerRequestIdFilterTest {
         List<String> seen = new ArrayList<>();
         seen.add(observe(id, "handler"));
         try {
-            seen.add(appPool.submit(AsyncLocalStorage.bind(() -> observe(id, "pool"))).get(20, TimeUnit.SECONDS));
-            seen.add(CompletableFuture.supplyAsync(() -> 0, appPool)
-                    .thenApplyAsync(bound(x -> observe(id, "stage")), appPool)
+            seen.add(appPool.submit(() -> observe(id, "pool")).get(20, TimeUnit.SECONDS));
+            // registered here: the stage runs in the request's context whichever thread runs it
+            seen.add(AsyncCompletableFuture.supplyAsync(() -> 0, appThreads)
+                    .thenApplyAsync(x -> observe(id, "stage"), appThreads)
                     .get(20, TimeUnit.SECONDS));
         } catch (Exception e) {
             seen.add("failed:" + e);
@@ -112,16 +117,16 @@ class HttpServerRequestIdFilterTest {
         respond(exchange, String.join(" ", seen));
     }
 
-    /** Returns at once; a pool task, bound to the request's context, writes the response. */
+    /** Returns at once; a task of the propagating pool writes the response in the request's context. */
     private static void respondFromTheAppPool(HttpExchange exchange) {
         String id = RequestIds.current();
-        appPool.execute(AsyncLocalStorage.bind(() -> {
+        appPool.execute(() -> {
             try {
                 respond(exchange, observe(id, "elsewhere"));
             } catch (IOException e) {
                 exchange.close();
             }
-        }));
+        });
     }
 
     private static void custom(HttpExchange exchange) throws IOException {
@@ -207,7 +212,7 @@ class HttpServerRequestIdFilterTest {
         assertEveryLogLineCarriesItsOwnId(drainLogLines(), requests * 3);
         assertThat(dirtyArrivals.get()).isZero();
         assertThat(whatEveryThreadHolds(serverThreads, SERVER_THREADS)).containsOnly("null null");
-        assertThat(whatEveryThreadHolds(appPool, APP_THREADS)).containsOnly("null null");
+        assertThat(whatEveryThreadHolds(appThreads, APP_THREADS)).containsOnly("null null");
     }
 
     /** Runs one task on each of the executor's {@code threads} threads at once; returns what each saw. */

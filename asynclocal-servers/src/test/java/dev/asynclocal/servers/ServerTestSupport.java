@@ -6,8 +6,6 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
-import dev.asynclocal.AsyncLocalStorage;
-import dev.asynclocal.Snapshot;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,7 +20,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -31,8 +28,8 @@ import org.slf4j.MDC;
  * What the server tests share: an HTTP client, a real Logback appender that records
  * {@code %X{requestId}|message}, and the checks.
  *
- * <p>Application hops are bound by hand ({@link AsyncLocalStorage#bind}, {@link Snapshot}); they
- * should switch to {@code AsyncExecutors.wrap} / {@code AsyncCompletableFuture} once those exist.
+ * <p>The applications in these tests hop the way real ones do: through executors wrapped by
+ * {@code AsyncExecutors.wrap} and stages of {@code AsyncCompletableFuture}s.
  */
 final class ServerTestSupport {
     static final Logger LOG = LoggerFactory.getLogger("scenario");
@@ -126,12 +123,6 @@ final class ServerTestSupport {
     static String observe(String knownId, String where) {
         LOG.info("{} {}", knownId, where);
         return RequestIds.current() + " " + MDC.get(RequestIds.DEFAULT_MDC_KEY);
-    }
-
-    /** {@code fn} bound to the current context, for a CompletableFuture stage. */
-    static <T, R> Function<T, R> bound(Function<T, R> fn) {
-        Snapshot context = AsyncLocalStorage.snapshot();
-        return t -> context.run(() -> fn.apply(t));
     }
 
     static List<String> drainLogLines() {

@@ -2,12 +2,13 @@ package dev.asynclocal.servers;
 
 import static dev.asynclocal.servers.ServerTestSupport.HEADER;
 import static dev.asynclocal.servers.ServerTestSupport.assertEveryLogLineCarriesItsOwnId;
-import static dev.asynclocal.servers.ServerTestSupport.bound;
 import static dev.asynclocal.servers.ServerTestSupport.drainLogLines;
 import static dev.asynclocal.servers.ServerTestSupport.get;
 import static dev.asynclocal.servers.ServerTestSupport.observe;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.asynclocal.AsyncCompletableFuture;
+import dev.asynclocal.AsyncExecutors;
 import dev.asynclocal.AsyncLocalStorage;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
@@ -30,7 +31,6 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -63,6 +63,9 @@ class ServletRequestIdFilterTest {
 
     private static Server server;
     private static QueuedThreadPool jettyThreads;
+    /** The application's threads; future stages and the unbound dispatch use them directly. */
+    private static ExecutorService appThreads;
+    /** The same threads as the application submits to them: propagating. */
     private static ExecutorService appPool;
     private static HttpClient client;
     private static URI base;
@@ -73,7 +76,8 @@ class ServletRequestIdFilterTest {
 
     @BeforeAll
     static void start() throws Exception {
-        appPool = Executors.newFixedThreadPool(APP_THREADS);
+        appThreads = Executors.newFixedThreadPool(APP_THREADS);
+        appPool = AsyncExecutors.wrap(appThreads);
         jettyThreads = new QueuedThreadPool(32, 8);
         jettyThreads.setName("jetty");
         server = new Server(jettyThreads);
@@ -107,7 +111,7 @@ class ServletRequestIdFilterTest {
     @AfterAll
     static void stop() throws Exception {
         server.stop();
-        appPool.shutdownNow();
+        appThreads.shutdownNow();
     }
 
     private static void addFilters(ServletContextHandler context, FilterHolder requestIdFilter) {
@@ -152,9 +156,10 @@ class ServletRequestIdFilterTest {
             List<String> seen = new ArrayList<>();
             seen.add(observe(id, "servlet"));
             try {
-                seen.add(appPool.submit(AsyncLocalStorage.bind(() -> observe(id, "pool"))).get(20, TimeUnit.SECONDS));
-                seen.add(CompletableFuture.supplyAsync(() -> 0, appPool)
-                        .thenApplyAsync(bound(x -> observe(id, "stage")), appPool)
+                seen.add(appPool.submit(() -> observe(id, "pool")).get(20, TimeUnit.SECONDS));
+                // registered here: the stage runs in the request's context whichever thread runs it
+                seen.add(AsyncCompletableFuture.supplyAsync(() -> 0, appThreads)
+                        .thenApplyAsync(x -> observe(id, "stage"), appThreads)
                         .get(20, TimeUnit.SECONDS));
             } catch (Exception e) {
                 seen.add("failed:" + e);
@@ -164,7 +169,7 @@ class ServletRequestIdFilterTest {
     }
 
     /**
-     * {@code /async/dispatch}: startAsync, {@code AsyncContext.start}, an app-pool hop, then
+     * {@code /async/dispatch}: startAsync, {@code AsyncContext.start}, a propagating app-pool hop, then
      * {@code dispatch()} back into the servlet, which writes what every step saw.
      * {@code /async/dispatch-unbound}: the same, but {@code dispatch()} is called from an unbound
      * task, so only the filter's own knowledge of the id is left.
@@ -214,13 +219,14 @@ class ServletRequestIdFilterTest {
                     seen.add(TENANT.getStore());
                     switch (mode) {
                         case "/dispatch":
-                            appPool.execute(AsyncLocalStorage.bind(() -> {
+                            appPool.execute(() -> {
                                 seen.add(observe(id, "pool"));
                                 async.dispatch();
-                            }));
+                            });
                             break;
                         case "/dispatch-unbound":
-                            appPool.execute(async::dispatch);
+                            // the plain threads: this dispatch must come from outside the context
+                            appThreads.execute(async::dispatch);
                             break;
                         default:
                             try {

@@ -3,8 +3,9 @@ package dev.asynclocal.slf4j;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.asynclocal.AsyncCompletableFuture;
+import dev.asynclocal.AsyncExecutors;
 import dev.asynclocal.AsyncLocalStorage;
-import dev.asynclocal.Snapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -13,9 +14,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
-import java.util.function.Function;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,8 +29,10 @@ import org.slf4j.MDC;
  * <p>Every message starts with the id the code knows it is working for; the check is that the
  * id the backend took from the MDC is the same on every line.
  *
- * <p>Hops are bound by hand ({@link AsyncLocalStorage#bind}, {@link Snapshot}); once
- * {@code AsyncExecutors.wrap} and {@code AsyncCompletableFuture} exist these should use them.
+ * <p>Hops propagate the way applications make them propagate: tasks go through an executor
+ * wrapped by {@link AsyncExecutors#wrap}, future stages are registered on
+ * {@link AsyncCompletableFuture}s. ({@code AdapterTest} binds by hand, to pin down the adapter
+ * itself.)
  */
 abstract class BackendContract {
     static final String PATTERN = "%X{requestId}|%X{step}|%m%n";
@@ -40,7 +40,10 @@ abstract class BackendContract {
     static final AsyncLocalStorage<String> REQUEST = new AsyncLocalStorage<>("request");
 
     private static final int POOL_THREADS = 4;
-    private static final ExecutorService POOL = Executors.newFixedThreadPool(POOL_THREADS);
+    /** The pool's threads, for what must not propagate: future stages pick their own context, and probes. */
+    private static final ExecutorService THREADS = Executors.newFixedThreadPool(POOL_THREADS);
+    /** The same threads, as the application submits to them. */
+    private static final ExecutorService POOL = AsyncExecutors.wrap(THREADS);
 
     /** The lines the appender wrote since the previous call, without line ends. */
     abstract List<String> drainLines();
@@ -53,7 +56,7 @@ abstract class BackendContract {
 
     @AfterAll
     static void shutdownPool() {
-        POOL.shutdownNow();
+        THREADS.shutdownNow();
     }
 
     @Test
@@ -73,7 +76,7 @@ abstract class BackendContract {
             String id = "r-" + i;
             REQUEST.run(id, () -> {
                 MDC.put("requestId", id);
-                pending.add(POOL.submit(AsyncLocalStorage.bind(() -> LOG.info("{} on the pool", id))));
+                pending.add(POOL.submit(() -> LOG.info("{} on the pool", id)));
             });
         }
         for (Future<?> f : pending) {
@@ -89,16 +92,16 @@ abstract class BackendContract {
             String id = "r-" + i;
             REQUEST.run(id, () -> {
                 MDC.put("requestId", id);
-                pending.add(CompletableFuture
-                        .supplyAsync(bound(() -> {
+                pending.add(AsyncCompletableFuture
+                        .supplyAsync(() -> {
                             LOG.info("{} supplyAsync", id);
                             return id;
-                        }), POOL)
-                        .thenApplyAsync(bound(x -> {
+                        }, THREADS)
+                        .thenApplyAsync(x -> {
                             LOG.info("{} thenApplyAsync", x);
                             return x;
-                        }), POOL)
-                        .thenAccept(boundConsumer(x -> LOG.info("{} thenAccept", x))));
+                        }, THREADS)
+                        .thenAccept(x -> LOG.info("{} thenAccept", x)));
             });
         }
         CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0])).join();
@@ -107,18 +110,18 @@ abstract class BackendContract {
 
     @Test
     void virtualThreadsLogTheIdOfTheRequestThatStartedThem() throws Exception {
-        ExecutorService virtual = newVirtualThreadPerTaskExecutor();
+        ExecutorService virtual = AsyncExecutors.wrap(newVirtualThreadPerTaskExecutor());
         try {
             List<Future<?>> pending = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
                 String id = "r-" + i;
                 REQUEST.run(id, () -> {
                     MDC.put("requestId", id);
-                    pending.add(virtual.submit(AsyncLocalStorage.bind(() -> {
+                    pending.add(virtual.submit(() -> {
                         LOG.info("{} on a virtual thread", id);
                         Thread.yield();
                         LOG.info("{} still on it", id);
-                    })));
+                    }));
                 });
             }
             for (Future<?> f : pending) {
@@ -134,10 +137,10 @@ abstract class BackendContract {
     void aPutInsideATaskShowsOnlyInThatTasksLines() throws Exception {
         REQUEST.run("r-1", () -> {
             MDC.put("requestId", "r-1");
-            POOL.submit(AsyncLocalStorage.bind(() -> {
+            POOL.submit(() -> {
                 MDC.put("step", "io");
                 LOG.info("r-1 in the task");
-            })).get(10, TimeUnit.SECONDS);
+            }).get(10, TimeUnit.SECONDS);
             LOG.info("r-1 after the task");
             return null;
         });
@@ -182,24 +185,27 @@ abstract class BackendContract {
         return REQUEST.run(id, () -> {
             MDC.put("requestId", id);
             LOG.info("{} start", id);
-            CompletableFuture<?> hop = new CompletableFuture<>();
-            POOL.execute(AsyncLocalStorage.bind(() -> {
+            AsyncCompletableFuture<?> hop = new AsyncCompletableFuture<>();
+            POOL.execute(() -> {
                 LOG.info("{} pool", id);
                 hop.complete(null);
-            }));
-            return hop.thenApplyAsync(bound(x -> {
+            });
+            return hop.thenApplyAsync(x -> {
                 LOG.info("{} stage", id);
                 return x;
-            }), POOL);
+            }, THREADS);
         });
     }
 
-    /** Runs one task on each pool thread at once and returns what each saw as its MDC. */
+    /**
+     * Runs one task on each pool thread at once, submitted to the threads directly so that it
+     * sees what the thread holds, and returns what each saw as its MDC.
+     */
     private static List<String> mdcOfEveryPoolThread() throws Exception {
         CyclicBarrier allThreadsBusy = new CyclicBarrier(POOL_THREADS);
         List<Future<String>> seen = new ArrayList<>();
         for (int i = 0; i < POOL_THREADS; i++) {
-            seen.add(POOL.submit(() -> {
+            seen.add(THREADS.submit(() -> {
                 allThreadsBusy.await(10, TimeUnit.SECONDS);
                 return MDC.get("requestId");
             }));
@@ -223,21 +229,6 @@ abstract class BackendContract {
         }
         assertThat(mismatches).as("lines whose %%X{requestId} is not their request's").isEmpty();
         assertThat(lines).hasSize(expectedLines);
-    }
-
-    static <T> Supplier<T> bound(Supplier<T> fn) {
-        Snapshot context = AsyncLocalStorage.snapshot();
-        return () -> context.run(fn::get);
-    }
-
-    static <T, R> Function<T, R> bound(Function<T, R> fn) {
-        Snapshot context = AsyncLocalStorage.snapshot();
-        return t -> context.run(() -> fn.apply(t));
-    }
-
-    static <T> Consumer<T> boundConsumer(Consumer<T> fn) {
-        Snapshot context = AsyncLocalStorage.snapshot();
-        return t -> context.run(() -> fn.accept(t));
     }
 
     /** Virtual threads exist from JDK 21; the build targets 17, hence the reflection. */

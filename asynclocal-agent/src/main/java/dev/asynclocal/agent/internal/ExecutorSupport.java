@@ -1,0 +1,211 @@
+package dev.asynclocal.agent.internal;
+
+import dev.asynclocal.internal.Capture;
+import dev.asynclocal.internal.Captured;
+import dev.asynclocal.internal.ThreadState;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+
+/**
+ * What the agent adds to {@code ThreadPoolExecutor} and {@code ScheduledThreadPoolExecutor}.
+ *
+ * <p>{@code ThreadPoolExecutor.execute} (which {@code submit}, {@code invokeAll} and
+ * {@code invokeAny} also reach) wraps the task it is given, so its queue holds wrappers. Everything
+ * that hands queued tasks back to the user unwraps them: {@code shutdownNow()}, the rejection
+ * handler, {@code remove(task)}, {@code purge()}, and the {@code beforeExecute}/{@code afterExecute}
+ * overrides of subclasses. Only {@code getQueue()} shows the wrappers.
+ *
+ * <p>{@code ScheduledThreadPoolExecutor} wraps the user's command before it builds its
+ * {@code ScheduledFutureTask}, so its queue, {@code remove}, {@code shutdownNow()} and
+ * {@code beforeExecute} see the usual tasks; a periodic task's every run is in the context of the
+ * {@code schedule*} call.
+ *
+ * <p>The JDK's own schedulers (the {@code CompletableFuture} timeout thread, the virtual-thread
+ * unparkers) are recognised by their thread factory and never capture: their tasks are plumbing,
+ * and the contexts that matter are captured elsewhere (at stage registration, at thread start).
+ */
+public final class ExecutorSupport {
+    private ExecutorSupport() {
+    }
+
+    /**
+     * The task {@code ThreadPoolExecutor.execute} should queue.
+     *
+     * @param task the submitted task
+     * @return the task bound to the submitter's context, or {@code task} itself
+     */
+    public static Runnable execute(Runnable task) {
+        return Propagation.runnable(task, Capture.EXECUTOR, Capture.FINISH_AFTER_RUN);
+    }
+
+    /**
+     * A task a {@code ScheduledThreadPoolExecutor} method is given.
+     *
+     * @param executor the executor
+     * @param task the command
+     * @param type {@link Capture#EXECUTOR} for execute/submit, {@link Capture#SCHEDULED_TASK} for
+     *     the schedule methods
+     * @param ending {@link Capture#FINISH_AFTER_RUN}, or {@link Capture#FINISH_ON_FAILURE} for a
+     *     periodic task
+     * @return the command bound to the caller's context, or {@code task} itself
+     */
+    public static Runnable scheduled(ScheduledThreadPoolExecutor executor, Runnable task, String type, int ending) {
+        if (task == null || Propagation.passesThrough(task) || !Propagation.capturing(ThreadState.current())
+                || isJdkScheduler(executor)) {
+            return task;
+        }
+        return Captured.runnable(task, type, ending);
+    }
+
+    /**
+     * The callable counterpart of {@link #scheduled(ScheduledThreadPoolExecutor, Runnable, String, int)}.
+     *
+     * @param executor the executor
+     * @param task the callable
+     * @param type the resource type
+     * @param <V> the result type
+     * @return the callable bound to the caller's context, or {@code task} itself
+     */
+    public static <V> Callable<V> scheduledCallable(ScheduledThreadPoolExecutor executor, Callable<V> task, String type) {
+        if (task == null || Propagation.passesThrough(task) || !Propagation.capturing(ThreadState.current())
+                || isJdkScheduler(executor)) {
+            return task;
+        }
+        return Captured.callable(task, type, Capture.FINISH_AFTER_RUN);
+    }
+
+    /** Schedulers the JDK creates for itself (timeouts of futures, virtual-thread unparking). */
+    private static boolean isJdkScheduler(ScheduledThreadPoolExecutor executor) {
+        String factory = executor.getThreadFactory().getClass().getName();
+        return factory.startsWith("java.util.concurrent.CompletableFuture$")
+                || factory.startsWith("java.lang.VirtualThread");
+    }
+
+    /**
+     * The user's own task inside a wrapper made by {@link #execute}, for user code that receives
+     * a queued task ({@code beforeExecute}, {@code afterExecute}).
+     *
+     * @param task a task, possibly wrapped
+     * @return the unwrapped task
+     */
+    public static Runnable unwrap(Runnable task) {
+        return (Runnable) Captured.unwrap(task);
+    }
+
+    /**
+     * The task a rejection handler should see: the user's own; a wrapper that will never run
+     * ends its resource.
+     *
+     * @param task the rejected task, possibly wrapped
+     * @return the unwrapped task
+     */
+    public static Runnable rejected(Runnable task) {
+        if (task instanceof Captured.Task) {
+            ((Capture) task).finish();
+            return unwrap(task);
+        }
+        return task;
+    }
+
+    /**
+     * After {@code remove(task)}: if the queue did not hold {@code task} itself, removes the
+     * wrapper around it.
+     *
+     * @param executor the executor
+     * @param task what the user asked to remove
+     * @param removed what {@code remove} found
+     * @return whether the task, or its wrapper, was removed
+     */
+    public static boolean removed(ThreadPoolExecutor executor, Runnable task, boolean removed) {
+        if (removed || task == null || executor instanceof ScheduledThreadPoolExecutor) {
+            return removed; // a scheduled executor's queue holds no wrappers
+        }
+        for (Runnable queued : executor.getQueue()) {
+            if (queued instanceof Captured.Task && Captured.unwrap(queued) == task
+                    && executor.getQueue().remove(queued)) {
+                ((Capture) queued).finish();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * After {@code purge()}: removes the wrappers of cancelled futures, which {@code purge} could
+     * not recognise as futures.
+     *
+     * @param executor the executor
+     */
+    public static void purged(ThreadPoolExecutor executor) {
+        if (executor instanceof ScheduledThreadPoolExecutor) {
+            return;
+        }
+        try {
+            Iterator<Runnable> it = executor.getQueue().iterator();
+            while (it.hasNext()) {
+                Runnable queued = it.next();
+                if (queued instanceof Captured.Task) {
+                    Object task = Captured.unwrap(queued);
+                    if (task instanceof Future && ((Future<?>) task).isCancelled()) {
+                        it.remove();
+                        ((Capture) queued).finish();
+                    }
+                }
+            }
+        } catch (java.util.ConcurrentModificationException e) {
+            // As purge itself: a queue whose iterator is not concurrent is left as it is.
+        }
+    }
+
+    /**
+     * The list {@code shutdownNow()} returns, with every wrapper replaced by the user's task and
+     * ended.
+     *
+     * @param drained the list the executor built; changed in place when possible
+     * @return the list to return
+     */
+    public static List<Runnable> drained(List<Runnable> drained) {
+        if (drained == null) {
+            return null;
+        }
+        List<Runnable> result = drained;
+        for (int i = 0; i < result.size(); i++) {
+            Runnable task = result.get(i);
+            if (task instanceof Captured.Task) {
+                ((Capture) task).finish();
+                try {
+                    result.set(i, unwrap(task));
+                } catch (UnsupportedOperationException e) {
+                    result = new java.util.ArrayList<>(result); // a subclass returned a fixed list
+                    result.set(i, unwrap(task));
+                }
+            }
+        }
+        return result;
+    }
+
+    /**
+     * Entered when a pool starts creating a worker: the thread it starts is the pool's, not a
+     * continuation of the submitter's context.
+     *
+     * @return the calling thread's state, to give to {@link #workerStarted}
+     */
+    public static ThreadState startingWorker() {
+        ThreadState state = ThreadState.current();
+        state.captureSuppressed++;
+        return state;
+    }
+
+    /**
+     * Pairs with {@link #startingWorker()}.
+     *
+     * @param state what {@code startingWorker} returned
+     */
+    public static void workerStarted(ThreadState state) {
+        state.captureSuppressed--;
+    }
+}

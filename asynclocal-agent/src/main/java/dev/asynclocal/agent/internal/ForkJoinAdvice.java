@@ -1,0 +1,103 @@
+package dev.asynclocal.agent.internal;
+
+import dev.asynclocal.internal.Capture;
+import dev.asynclocal.internal.ThreadState;
+import java.util.Collection;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import net.bytebuddy.asm.Advice;
+
+/** Advice for {@code ForkJoinTask} and {@code ForkJoinPool}; the logic is in {@link ForkJoinSupport}. */
+final class ForkJoinAdvice {
+    private ForkJoinAdvice() {
+    }
+
+    /** {@code ForkJoinTask.fork()}. */
+    static final class Fork {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This ForkJoinTask<?> self) {
+            ForkJoinSupport.forked(self);
+        }
+    }
+
+    /** {@code ForkJoinTask.doExec()}: every run of every task, on any thread. */
+    static final class DoExec {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Capture enter(@Advice.This ForkJoinTask<?> self, @Advice.Local("state") ThreadState state,
+                @Advice.Local("saved") Object saved) {
+            Capture capture = ForkJoinSupport.take(self);
+            if (capture != null) {
+                state = ThreadState.current();
+                saved = capture.enter(state);
+            }
+            return capture;
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit(@Advice.Enter Capture capture, @Advice.Local("state") ThreadState state,
+                @Advice.Local("saved") Object saved) {
+            if (capture != null) {
+                capture.exit(state, saved);
+                capture.finish();
+            }
+        }
+    }
+
+    /** Pool methods taking a {@code ForkJoinTask}: execute, submit, invoke, externalSubmit, lazySubmit. */
+    static final class SubmitTask {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This ForkJoinPool self, @Advice.Argument(0) ForkJoinTask<?> task) {
+            ForkJoinSupport.submitted(self, task);
+        }
+    }
+
+    /** {@code execute(Runnable)}, {@code submit(Runnable[, T])}. */
+    static final class SubmitRunnable {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This ForkJoinPool self, @Advice.Argument(value = 0, readOnly = false) Runnable task) {
+            task = ForkJoinSupport.runnable(self, task);
+        }
+    }
+
+    /** {@code submit(Callable)}, {@code submitWithTimeout(Callable, ...)}. */
+    static final class SubmitCallable {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This ForkJoinPool self, @Advice.Argument(value = 0, readOnly = false) Callable<?> task) {
+            task = ForkJoinSupport.callable(self, task, Capture.FORK_JOIN_TASK);
+        }
+    }
+
+    /** {@code invokeAll}, {@code invokeAny}, {@code invokeAllUninterruptibly}. */
+    static final class InvokeCollection {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This ForkJoinPool self,
+                @Advice.Argument(value = 0, readOnly = false) Collection<? extends Callable<Object>> tasks) {
+            tasks = ForkJoinSupport.callables(self, tasks);
+        }
+    }
+
+    /** {@code schedule(Runnable, long, TimeUnit)} (Java 25+). */
+    static final class Schedule {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This ForkJoinPool self, @Advice.Argument(value = 0, readOnly = false) Runnable task) {
+            task = ForkJoinSupport.scheduled(self, task, Capture.FINISH_AFTER_RUN);
+        }
+    }
+
+    /** {@code schedule(Callable, long, TimeUnit)} (Java 25+). */
+    static final class ScheduleCallable {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This ForkJoinPool self, @Advice.Argument(value = 0, readOnly = false) Callable<?> task) {
+            task = ForkJoinSupport.callable(self, task, Capture.SCHEDULED_TASK);
+        }
+    }
+
+    /** {@code scheduleAtFixedRate}/{@code scheduleWithFixedDelay} (Java 25+). */
+    static final class SchedulePeriodic {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This ForkJoinPool self, @Advice.Argument(value = 0, readOnly = false) Runnable task) {
+            task = ForkJoinSupport.scheduled(self, task, Capture.FINISH_ON_FAILURE);
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package dev.asynclocal.agent.internal;
+
+import dev.asynclocal.internal.Capture;
+import dev.asynclocal.internal.Captured;
+import dev.asynclocal.internal.Frame;
+import dev.asynclocal.internal.PassThrough;
+import dev.asynclocal.internal.ThreadState;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * What the agent adds to {@code CompletableFuture}: the registration-context rule of
+ * {@code AsyncCompletableFuture} for every future.
+ *
+ * <p>Each public method that takes a callback ({@code thenApply}, {@code whenComplete},
+ * {@code exceptionallyCompose}, each {@code *Async} form, {@code completeAsync}, the static
+ * {@code supplyAsync}/{@code runAsync}) binds the callback to the context current where it is
+ * called, exactly as {@code AsyncCompletableFuture} does (same wrappers, same resource type, same
+ * {@code promiseResolve}/{@code destroy} when the returned future completes), and hands the bound
+ * callback on; the future keeps its identity and class.
+ *
+ * <p>A callback registered in an empty context with no hook enabled is not wrapped (nothing is
+ * allocated). For it to still run in its registration context, the empty one, rather than in the
+ * context of whichever thread completes the future, {@code postComplete()} (the method through
+ * which a completing thread runs the dependents) runs with the empty context; wrapped callbacks
+ * install their own.
+ */
+public final class FutureSupport {
+    /**
+     * {@code orTimeout}/{@code completeOnTimeout} register this class's instances with
+     * {@code whenComplete} to cancel their timer: library plumbing, not a stage of the user's.
+     */
+    private static final Class<?> CANCELLER = jdkClass("java.util.concurrent.CompletableFuture$Canceller");
+
+    private FutureSupport() {
+    }
+
+    private static Class<?> jdkClass(String name) {
+        try {
+            return Class.forName(name, false, null);
+        } catch (ClassNotFoundException | LinkageError e) {
+            return null;
+        }
+    }
+
+    private static boolean capturing(Object fn) {
+        return fn != null && !Propagation.passesThrough(fn) && Propagation.capturing(ThreadState.current());
+    }
+
+    /**
+     * A {@code Function} argument of a stage method.
+     *
+     * @param fn the callback
+     * @param <T> the argument type
+     * @param <R> the result type
+     * @return the bound callback, or {@code fn} itself
+     */
+    public static <T, R> Function<T, R> function(Function<T, R> fn) {
+        return capturing(fn) ? Captured.function(fn, Capture.COMPLETABLE_FUTURE) : fn;
+    }
+
+    /**
+     * A {@code BiFunction} argument of a stage method.
+     *
+     * @param fn the callback
+     * @param <T> the first argument type
+     * @param <U> the second argument type
+     * @param <R> the result type
+     * @return the bound callback, or {@code fn} itself
+     */
+    public static <T, U, R> BiFunction<T, U, R> biFunction(BiFunction<T, U, R> fn) {
+        return capturing(fn) ? Captured.biFunction(fn, Capture.COMPLETABLE_FUTURE) : fn;
+    }
+
+    /**
+     * A {@code Consumer} argument of a stage method.
+     *
+     * @param action the callback
+     * @param <T> the argument type
+     * @return the bound callback, or {@code action} itself
+     */
+    public static <T> Consumer<T> consumer(Consumer<T> action) {
+        return capturing(action) ? Captured.consumer(action, Capture.COMPLETABLE_FUTURE) : action;
+    }
+
+    /**
+     * A {@code BiConsumer} argument of a stage method; the library's own observers and the JDK's
+     * timeout cancellers are left alone.
+     *
+     * @param action the callback
+     * @param <T> the first argument type
+     * @param <U> the second argument type
+     * @return the bound callback, or {@code action} itself
+     */
+    public static <T, U> BiConsumer<T, U> biConsumer(BiConsumer<T, U> action) {
+        if (action != null && action.getClass() == CANCELLER) {
+            return action;
+        }
+        return capturing(action) ? Captured.biConsumer(action, Capture.COMPLETABLE_FUTURE) : action;
+    }
+
+    /**
+     * A {@code Runnable} argument of a stage method.
+     *
+     * @param action the callback
+     * @return the bound callback, or {@code action} itself
+     */
+    public static Runnable runnable(Runnable action) {
+        return capturing(action)
+                ? Captured.runnable(action, Capture.COMPLETABLE_FUTURE, Capture.FINISH_EXTERNALLY)
+                : action;
+    }
+
+    /**
+     * A {@code Supplier} argument ({@code supplyAsync}, {@code completeAsync}).
+     *
+     * @param supplier the callback
+     * @param <T> the result type
+     * @return the bound callback, or {@code supplier} itself
+     */
+    public static <T> Supplier<T> supplier(Supplier<T> supplier) {
+        return capturing(supplier) ? Captured.supplier(supplier, Capture.COMPLETABLE_FUTURE) : supplier;
+    }
+
+    /**
+     * After a stage method bound a callback: while the callback is an async resource, watches the
+     * future the method returned so that the resource gets {@code promiseResolve} and
+     * {@code destroy} when it completes; if the method threw, the callback will never run and its
+     * resource ends now.
+     *
+     * @param bound the bound callback (a {@link Capture}) made on entry, or {@code null}
+     * @param returned what the method returned
+     * @param thrown what it threw, or {@code null}
+     */
+    public static void registered(Object bound, Object returned, Throwable thrown) {
+        if (!(bound instanceof Capture)) {
+            return;
+        }
+        Capture callback = (Capture) bound;
+        if (!callback.isResource()) {
+            return;
+        }
+        if (thrown != null || !(returned instanceof CompletionStage)) {
+            callback.finish();
+            return;
+        }
+        ((CompletionStage<?>) returned).whenComplete(new Resolved(callback));
+    }
+
+    /**
+     * {@code postComplete()} is starting: dependents run from here in the empty context unless
+     * their own capture says otherwise.
+     *
+     * @return the frame to restore, or {@code null} if the context was already empty
+     */
+    public static Object beginDependents() {
+        ThreadState state = ThreadState.current();
+        Frame frame = state.frame;
+        if (frame == Frame.EMPTY) {
+            return null;
+        }
+        state.frame = Frame.EMPTY;
+        return frame;
+    }
+
+    /**
+     * Pairs with {@link #beginDependents()}.
+     *
+     * @param saved what {@code beginDependents} returned, not {@code null}
+     */
+    public static void endDependents(Object saved) {
+        ThreadState.current().frame = (Frame) saved;
+    }
+
+    /** Ends a stage's resource when its future completes. */
+    private static final class Resolved implements BiConsumer<Object, Throwable>, PassThrough {
+        private final Capture callback;
+
+        Resolved(Capture callback) {
+            this.callback = callback;
+        }
+
+        @Override
+        public void accept(Object value, Throwable failure) {
+            callback.resolved();
+        }
+    }
+}
