@@ -14,18 +14,21 @@ import java.util.function.Supplier;
  */
 public final class RequestIdConfig {
     private static final RequestIdConfig DEFAULTS = new RequestIdConfig(
-            RequestIds.DEFAULT_HEADER, RequestIds.storage(), RequestIds.DEFAULT_MDC_KEY, RequestIds::generate);
+            RequestIds.DEFAULT_HEADER, RequestIds.storage(), RequestIds.DEFAULT_MDC_KEY, RequestIds::generate, false);
 
     private final String header;
     private final AsyncLocalStorage<String> storage;
     private final String mdcKey;
     private final Supplier<String> generator;
+    private final boolean idFromContext;
 
-    private RequestIdConfig(String header, AsyncLocalStorage<String> storage, String mdcKey, Supplier<String> generator) {
+    private RequestIdConfig(String header, AsyncLocalStorage<String> storage, String mdcKey, Supplier<String> generator,
+            boolean idFromContext) {
         this.header = header;
         this.storage = storage;
         this.mdcKey = mdcKey;
         this.generator = generator;
+        this.idFromContext = idFromContext;
     }
 
     /**
@@ -51,7 +54,7 @@ public final class RequestIdConfig {
         if (header.isEmpty()) {
             throw new IllegalArgumentException("header name is empty");
         }
-        return new RequestIdConfig(header, storage, mdcKey, generator);
+        return new RequestIdConfig(header, storage, mdcKey, generator, idFromContext);
     }
 
     /**
@@ -62,7 +65,7 @@ public final class RequestIdConfig {
      * @throws NullPointerException if {@code storage} is {@code null}
      */
     public RequestIdConfig withStorage(AsyncLocalStorage<String> storage) {
-        return new RequestIdConfig(header, Objects.requireNonNull(storage, "storage"), mdcKey, generator);
+        return new RequestIdConfig(header, Objects.requireNonNull(storage, "storage"), mdcKey, generator, idFromContext);
     }
 
     /**
@@ -78,7 +81,7 @@ public final class RequestIdConfig {
         if (mdcKey != null && mdcKey.isEmpty()) {
             throw new IllegalArgumentException("MDC key is empty");
         }
-        return new RequestIdConfig(header, storage, mdcKey, generator);
+        return new RequestIdConfig(header, storage, mdcKey, generator, idFromContext);
     }
 
     /**
@@ -91,7 +94,32 @@ public final class RequestIdConfig {
      * @throws NullPointerException if {@code generator} is {@code null}
      */
     public RequestIdConfig withGenerator(Supplier<String> generator) {
-        return new RequestIdConfig(header, storage, mdcKey, Objects.requireNonNull(generator, "generator"));
+        return new RequestIdConfig(header, storage, mdcKey, Objects.requireNonNull(generator, "generator"), idFromContext);
+    }
+
+    /**
+     * Whether a request without a valid id header keeps the id already current in the storage
+     * when the filter runs, instead of getting a new one. Off by default. Turn it on when a filter
+     * earlier in the chain sets the storage from what the caller sent by other means, such as the
+     * W3C baggage read by {@code asynclocal-opentelemetry}'s propagation filters; that filter
+     * must then also clear the storage when nothing was sent, as those do, or requests would
+     * share whatever the server thread happened to hold. A valid header still wins, and an
+     * invalid current id is still replaced.
+     *
+     * @param idFromContext whether to keep a valid id found in the storage
+     * @return a config with that setting
+     */
+    public RequestIdConfig withIdFromContext(boolean idFromContext) {
+        return new RequestIdConfig(header, storage, mdcKey, generator, idFromContext);
+    }
+
+    /**
+     * Whether a valid id already current in the storage is kept; see {@link #withIdFromContext}.
+     *
+     * @return the setting
+     */
+    public boolean idFromContext() {
+        return idFromContext;
     }
 
     /**
@@ -123,11 +151,18 @@ public final class RequestIdConfig {
 
     /**
      * The id for a request that sent {@code headerValue}: the value itself when valid, otherwise
-     * a new one. Never throws.
+     * (with {@link #idFromContext()}) a valid id already in the storage, otherwise a new one.
+     * Never throws.
      */
     String resolve(String headerValue) {
         if (RequestIds.isValid(headerValue)) {
             return headerValue;
+        }
+        if (idFromContext) {
+            String current = storage.getStore();
+            if (RequestIds.isValid(current)) {
+                return current;
+            }
         }
         String id;
         try {
@@ -145,6 +180,7 @@ public final class RequestIdConfig {
 
     @Override
     public String toString() {
-        return "RequestIdConfig[header=" + header + ", storage=" + storage.name() + ", mdcKey=" + mdcKey + "]";
+        return "RequestIdConfig[header=" + header + ", storage=" + storage.name() + ", mdcKey=" + mdcKey
+                + (idFromContext ? ", idFromContext" : "") + "]";
     }
 }

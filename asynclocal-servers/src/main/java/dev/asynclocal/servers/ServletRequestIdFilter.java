@@ -39,8 +39,8 @@ import java.util.Objects;
  *         EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
  * holder.setAsyncSupported(true);
  * }</pre>
- * In {@code web.xml}, the init parameters {@code header} and {@code mdcKey} (empty for no MDC)
- * override the defaults.
+ * In {@code web.xml}, the init parameters {@code header}, {@code mdcKey} (empty for no MDC) and
+ * {@code idFromContext} override the defaults.
  */
 public class ServletRequestIdFilter implements Filter {
     /** The request attribute that holds the request id. */
@@ -66,8 +66,9 @@ public class ServletRequestIdFilter implements Filter {
     }
 
     /**
-     * Reads the optional init parameters {@code header} and {@code mdcKey} (an empty
-     * {@code mdcKey} turns the MDC off).
+     * Reads the optional init parameters {@code header}, {@code mdcKey} (an empty
+     * {@code mdcKey} turns the MDC off) and {@code idFromContext} ({@code true} or {@code false},
+     * see {@link RequestIdConfig#withIdFromContext}).
      */
     @Override
     public void init(FilterConfig filterConfig) {
@@ -79,6 +80,10 @@ public class ServletRequestIdFilter implements Filter {
         String mdcKey = filterConfig.getInitParameter("mdcKey");
         if (mdcKey != null) {
             updated = updated.withMdcKey(mdcKey.isBlank() ? null : mdcKey.trim());
+        }
+        String idFromContext = filterConfig.getInitParameter("idFromContext");
+        if (idFromContext != null && !idFromContext.isBlank()) {
+            updated = updated.withIdFromContext(Boolean.parseBoolean(idFromContext.trim()));
         }
         config = updated;
     }
