@@ -62,15 +62,19 @@ GROUPS = [
     Group("HooksBenchmark", "6. hooks",
           "asynclocal capture + restore (bind, run) with no hook, with one hook (init/before/after), "
           "and with one hook that also handles destroy.", "asyncLocal", {"hook": "none"}),
+    Group("MdcHopBenchmark", "7. MDC on an executor hop",
+          "Bursts of 64 tasks through `AsyncExecutors.wrap`, with 0, 1 or 5 SLF4J MDC entries set: "
+          "asynclocal-slf4j's MDC (in the context) vs Logback's thread-local MDC copied per task by hand. "
+          "Floor: asynclocal with no MDC entry.", "asyncLocal_mdc", {"mdcEntries": "0"}, unit_note="per task"),
 ]
 GROUP_BY_CLASS = {g.cls: g for g in GROUPS}
 
 LIBRARY_ORDER = ["jdk", "threadLocal", "inheritableThreadLocal", "scopedValue", "ttl", "micrometer",
-                 "openTelemetry", "grpc", "asyncLocal"]
+                 "openTelemetry", "grpc", "asyncLocal", "logback"]
 LIBRARY_NAMES = {
     "jdk": "plain JDK", "threadLocal": "ThreadLocal", "inheritableThreadLocal": "InheritableThreadLocal",
     "scopedValue": "ScopedValue", "ttl": "TTL", "micrometer": "Micrometer", "openTelemetry": "OpenTelemetry",
-    "grpc": "gRPC", "asyncLocal": "asynclocal",
+    "grpc": "gRPC", "asyncLocal": "asynclocal", "logback": "Logback",
 }
 PARAM_ORDER = {"none": 0, "initBeforeAfter": 1, "withDestroy": 2}
 

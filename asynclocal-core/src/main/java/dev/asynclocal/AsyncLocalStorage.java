@@ -1,7 +1,10 @@
 package dev.asynclocal;
 
+import dev.asynclocal.internal.Capture;
+import dev.asynclocal.internal.Captured;
 import dev.asynclocal.internal.Frame;
 import dev.asynclocal.internal.FrameKey;
+import dev.asynclocal.internal.ScopeEntries;
 import dev.asynclocal.internal.ThreadState;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -48,6 +51,26 @@ public final class AsyncLocalStorage<T> {
      * older key are simply never found again, in any frame, with no frame touched.
      */
     private volatile FrameKey key = new FrameKey();
+
+    /**
+     * Set by {@link ContextLossDetector#expectStore}: a read without a store is then worth a look
+     * by the detector. Plain, and read only on the path where no store was found.
+     */
+    private boolean lossExpected;
+
+    static {
+        // -Dasynclocal.detectLoss=true: the detector is on before the first store is ever set.
+        // Nothing can lose a context before this class is used, so this is early enough.
+        if (Boolean.parseBoolean(readProperty(ContextLossDetector.PROPERTY))) {
+            try {
+                ContextLossDetector.enable();
+            } catch (RuntimeException | LinkageError e) {
+                // A security manager that forbids stack walking with class references, say: the
+                // library must work without its diagnostics.
+                System.err.println("asynclocal: -D" + ContextLossDetector.PROPERTY + "=true ignored: " + e);
+            }
+        }
+    }
 
     /** Creates an instance with the name {@code ""} and the default value {@code null}. */
     public AsyncLocalStorage() {
@@ -98,8 +121,15 @@ public final class AsyncLocalStorage<T> {
      */
     @SuppressWarnings("unchecked")
     public T getStore() {
-        Object store = ThreadState.current().frame.get(key);
-        return store == Frame.ABSENT ? defaultValue : (T) store;
+        ThreadState state = ThreadState.current();
+        Object store = state.frame.get(key);
+        if (store != Frame.ABSENT) {
+            return (T) store;
+        }
+        if (lossExpected && ContextLossDetector.enabled) {
+            ContextLossDetector.readWithoutStore(this, state);
+        }
+        return defaultValue;
     }
 
     /**
@@ -213,7 +243,13 @@ public final class AsyncLocalStorage<T> {
      */
     public void enterWith(T store) {
         ThreadState state = ThreadState.current();
-        state.frame = state.frame.with(key, store);
+        Frame previous = state.frame;
+        Frame installed = previous.with(key, store);
+        state.frame = installed;
+        ScopeEntries.Listener listener = ScopeEntries.listener();
+        if (listener != null) {
+            ScopeEntries.notify(listener, this, store, state, previous, installed, false);
+        }
     }
 
     /**
@@ -232,7 +268,12 @@ public final class AsyncLocalStorage<T> {
     public Scope withScope(T store) {
         ThreadState state = ThreadState.current();
         Frame previous = state.frame;
-        state.frame = previous.with(key, store);
+        Frame installed = previous.with(key, store);
+        state.frame = installed;
+        ScopeEntries.Listener listener = ScopeEntries.listener();
+        if (listener != null) {
+            ScopeEntries.notify(listener, this, store, state, previous, installed, true);
+        }
         return new RestoringScope(state, previous);
     }
 
@@ -272,7 +313,8 @@ public final class AsyncLocalStorage<T> {
      */
     public static Runnable bind(Runnable fn) {
         Objects.requireNonNull(fn, "fn");
-        return Snapshot.capture().wrap(fn);
+        // One object holding the frame and fn; with a hook enabled it is a "Snapshot" resource.
+        return Captured.runnable(fn, Snapshot.TYPE, Capture.FINISH_EXTERNALLY);
     }
 
     /**
@@ -285,7 +327,20 @@ public final class AsyncLocalStorage<T> {
      */
     public static <V> Callable<V> bind(Callable<V> fn) {
         Objects.requireNonNull(fn, "fn");
-        return Snapshot.capture().wrap(fn);
+        return Captured.callable(fn, Snapshot.TYPE, Capture.FINISH_EXTERNALLY);
+    }
+
+    /** See {@link ContextLossDetector#expectStore}. */
+    void expectStore() {
+        lossExpected = true;
+    }
+
+    private static String readProperty(String name) {
+        try {
+            return System.getProperty(name);
+        } catch (SecurityException denied) {
+            return null;
+        }
     }
 
     @Override

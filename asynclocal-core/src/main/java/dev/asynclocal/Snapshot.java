@@ -32,6 +32,9 @@ import java.util.concurrent.Callable;
  *     {@code "Snapshot"}, so hooks see it like Node's {@code AsyncResource.bind}.
  */
 public final class Snapshot {
+    /** The resource type hooks see for snapshots and bound functions. */
+    static final String TYPE = "Snapshot";
+
     private final Frame frame;
     /** Non-null when a hook was enabled at capture time: then running emits before/after. */
     private final AsyncResource resource;
@@ -44,7 +47,7 @@ public final class Snapshot {
     static Snapshot capture() {
         ThreadState state = ThreadState.current();
         if (Hooks.anyEnabled()) {
-            return new Snapshot(state.frame, new AsyncResource(state, "Snapshot"));
+            return new Snapshot(state.frame, new AsyncResource(state, TYPE));
         }
         return new Snapshot(state.frame, null);
     }

@@ -6,6 +6,7 @@ import static dev.asynclocal.benchmarks.Values.startedSingleThreadPool;
 
 import com.alibaba.ttl.TransmittableThreadLocal;
 import com.alibaba.ttl.TtlWrappers;
+import dev.asynclocal.AsyncCompletableFuture;
 import dev.asynclocal.AsyncLocalStorage;
 import dev.asynclocal.Snapshot;
 import io.opentelemetry.context.Context;
@@ -34,8 +35,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * <p>Rows: plain JDK (the floor; stages read a thread-local and see nothing), and each library that
  * offers a function wrapper: OpenTelemetry's {@code Context.wrapFunction}, TTL's
  * {@code TtlWrappers.wrapFunction}. gRPC and Micrometer offer none for {@code Function}. For
- * asynclocal, until {@code AsyncCompletableFuture} is on main, each stage is bound by hand with a
- * {@link Snapshot}, which is what such a wrapper does.
+ * asynclocal, {@code AsyncCompletableFuture} (no wrapping by hand), and for comparison each stage
+ * bound by hand with a {@link Snapshot}.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -96,10 +97,17 @@ public class CompletableFutureChainBenchmark {
         return chain(ASYNC_LOCAL_STAGE, CompletableFutureChainBenchmark::bindBySnapshot);
     }
 
-    // PLACEHOLDER(asynclocal wrappers): once AsyncCompletableFuture is on main, add
-    //   asyncLocal_wrapped -> head = new AsyncCompletableFuture<>() (or AsyncCompletableFuture.from(head)),
-    //                         plain thenApply(ASYNC_LOCAL_STAGE) x STAGES, completed by the completer.
-    // Expected result for BenchmarksSanityTest: STAGES.
+    /** The library's own future: every stage runs where it was registered, no wrapping by hand. */
+    @Benchmark
+    public int asyncLocal_wrapped() {
+        CompletableFuture<Integer> head = new AsyncCompletableFuture<>();
+        CompletableFuture<Integer> last = head;
+        for (int i = 0; i < STAGES; i++) {
+            last = last.thenApply(ASYNC_LOCAL_STAGE);
+        }
+        completer.execute(() -> head.complete(0));
+        return last.join();
+    }
 
     private int chain(Function<Integer, Integer> stage, UnaryOperator<Function<Integer, Integer>> wrap) {
         CompletableFuture<Integer> head = new CompletableFuture<>();

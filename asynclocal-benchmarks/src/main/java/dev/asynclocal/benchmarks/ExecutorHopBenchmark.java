@@ -6,6 +6,9 @@ import static dev.asynclocal.benchmarks.Values.startedSingleThreadPool;
 
 import com.alibaba.ttl.TransmittableThreadLocal;
 import com.alibaba.ttl.threadpool.TtlExecutors;
+import dev.asynclocal.AsyncExecutors;
+import dev.asynclocal.AsyncHook;
+import dev.asynclocal.AsyncHooks;
 import dev.asynclocal.AsyncLocalStorage;
 import io.micrometer.context.ContextExecutorService;
 import io.micrometer.context.ContextRegistry;
@@ -109,11 +112,23 @@ public class ExecutorHopBenchmark {
         return Burst.run(s.bindEach, READ_ASYNC_LOCAL);
     }
 
-    // PLACEHOLDER(asynclocal wrappers): once AsyncExecutors is on main, add
-    //   asyncLocal_wrapped          -> Burst.run(AsyncExecutors.wrap(pool), READ_ASYNC_LOCAL), value set;
-    //   asyncLocal_wrapped_noContext -> the same with no store set and no hook (target: 0 extra bytes/hop);
-    //   asyncLocal_wrapped_hook      -> the same with one hook enabled (the group 6 on the hop).
-    // Expected results for BenchmarksSanityTest: 64, 0 and 64 tasks seeing the value.
+    /** The library's own wrapper: {@code AsyncExecutors.wrap(pool)}, with the value current. */
+    @Benchmark
+    public int asyncLocal_wrapped(AsyncLocalHop s) throws InterruptedException {
+        return Burst.run(s.wrapped, READ_ASYNC_LOCAL);
+    }
+
+    /** The wrapper with no store set and no hook: the "0 extra bytes per hop" target. */
+    @Benchmark
+    public int asyncLocal_wrapped_noContext(AsyncLocalNoContextHop s) throws InterruptedException {
+        return Burst.run(s.wrapped, READ_ASYNC_LOCAL);
+    }
+
+    /** The wrapper with one hook (init, before, after) enabled: every task is an async resource. */
+    @Benchmark
+    public int asyncLocal_wrapped_hook(AsyncLocalHookHop s) throws InterruptedException {
+        return Burst.run(s.wrapped, READ_ASYNC_LOCAL);
+    }
 
     @State(Scope.Thread)
     public static class ThreadLocalHop {
@@ -219,6 +234,7 @@ public class ExecutorHopBenchmark {
     public static class AsyncLocalHop {
         ThreadPoolExecutor pool;
         Executor bindEach;
+        Executor wrapped;
         AsyncLocalStorage.Scope scope;
 
         @Setup
@@ -226,12 +242,57 @@ public class ExecutorHopBenchmark {
             pool = startedSingleThreadPool("hop-asyncLocal");
             ThreadPoolExecutor target = pool;
             bindEach = task -> target.execute(AsyncLocalStorage.bind(task));
+            wrapped = AsyncExecutors.wrap(target);
             scope = ASYNC_LOCAL.withScope(VALUE);
         }
 
         @TearDown
         public void leave() throws InterruptedException {
             scope.close();
+            shutdown(pool);
+        }
+    }
+
+    @State(Scope.Thread)
+    public static class AsyncLocalNoContextHop {
+        ThreadPoolExecutor pool;
+        Executor wrapped;
+
+        @Setup
+        public void enter() {
+            pool = startedSingleThreadPool("hop-asyncLocal-noContext");
+            wrapped = AsyncExecutors.wrap(pool);
+        }
+
+        @TearDown
+        public void leave() throws InterruptedException {
+            shutdown(pool);
+        }
+    }
+
+    @State(Scope.Thread)
+    public static class AsyncLocalHookHop {
+        ThreadPoolExecutor pool;
+        Executor wrapped;
+        AsyncLocalStorage.Scope scope;
+        AsyncHook hook;
+
+        @Setup
+        public void enter() {
+            pool = startedSingleThreadPool("hop-asyncLocal-hook");
+            wrapped = AsyncExecutors.wrap(pool);
+            hook = AsyncHooks.createHook(new AsyncHook.Callbacks() {
+                @Override
+                public void before(long asyncId) {
+                }
+            }).enable();
+            scope = ASYNC_LOCAL.withScope(VALUE);
+        }
+
+        @TearDown
+        public void leave() throws InterruptedException {
+            scope.close();
+            hook.disable();
             shutdown(pool);
         }
     }

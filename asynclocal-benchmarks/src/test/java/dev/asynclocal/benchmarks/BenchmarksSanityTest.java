@@ -90,7 +90,8 @@ class BenchmarksSanityTest {
         String name = method.getName();
         switch (group) {
             case "ExecutorHopBenchmark":
-                return name.endsWith("_unwrapped") ? 0 : Burst.TASKS;
+            case "MdcHopBenchmark":
+                return name.endsWith("_unwrapped") || name.endsWith("_noContext") ? 0 : Burst.TASKS;
             case "CompletableFutureChainBenchmark":
                 return name.equals("jdk") ? 0 : CompletableFutureChainBenchmark.STAGES;
             default:

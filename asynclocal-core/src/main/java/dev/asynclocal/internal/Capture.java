@@ -32,7 +32,7 @@ import java.lang.ref.Cleaner;
  * {@code enterWith} inside the callback never outlives it, and a pool's worker never keeps a
  * task's context) and, if {@code enter} changed them, its async ids.
  *
- * <p>Destroy timing is a small lock-free state machine in {@link #phase}: the number of runs in
+ * <p>Destroy timing is a small lock-free state machine in {@code phase}: the number of runs in
  * progress, plus a "finish requested" bit, or {@code FINISHED}. {@link #finish()} called while a
  * run is in progress (a cancel racing with the task) only sets the bit; the last run to exit then
  * emits {@code destroy}, so hooks always see {@code after} before {@code destroy}. A run that
@@ -62,26 +62,14 @@ public class Capture {
 
     private static final int FINISHED = -1;
     private static final int FINISH_REQUESTED = 1 << 30;
-    private static final VarHandle PHASE;
-
-    static {
-        try {
-            PHASE = MethodHandles.lookup().findVarHandle(Capture.class, "phase", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private final Frame frame;
-    private final String type;
-    /** {@code 0} when no hook was enabled at capture: then this is a pure frame swap. */
-    private final long asyncId;
-    private final long triggerAsyncId;
-    private final byte ending;
-    /** Set by {@link #announce} before the capture is published; null unless tracked for GC. */
-    private Cleaner.Cleanable cleanable;
-    /** Runs in progress, plus {@link #FINISH_REQUESTED}; or {@link #FINISHED}. Used only with ids. */
-    private volatile int phase;
+    /**
+     * The async-resource side, {@code null} when no hook was enabled at capture: then this is a
+     * pure frame swap, and the capture is just the frame reference (and its subclass's callback),
+     * which keeps a propagated hop at one small object.
+     */
+    private final Resource resource;
 
     /**
      * Captures the context current on {@code state}'s thread. Subclasses call {@link #announce}
@@ -94,15 +82,9 @@ public class Capture {
      */
     protected Capture(ThreadState state, String type, int ending) {
         this.frame = state.frame;
-        this.type = type;
-        this.ending = (byte) ending;
-        if (Hooks.anyEnabled()) {
-            this.asyncId = Hooks.newAsyncId();
-            this.triggerAsyncId = state.executionAsyncId;
-        } else {
-            this.asyncId = 0;
-            this.triggerAsyncId = 0;
-        }
+        this.resource = Hooks.anyEnabled()
+                ? new Resource(type, (byte) ending, Hooks.newAsyncId(), state.executionAsyncId)
+                : null;
     }
 
     /**
@@ -129,11 +111,12 @@ public class Capture {
      * @param state the capturing thread's state
      */
     protected final void announce(ThreadState state) {
-        if (asyncId != 0) {
+        Resource r = resource;
+        if (r != null) {
             if (Hooks.anyDestroyListener()) {
-                cleanable = GcDestroy.CLEANER.register(this, new GcDestroy(asyncId, type));
+                r.cleanable = GcDestroy.CLEANER.register(this, new GcDestroy(r.asyncId, r.type));
             }
-            Hooks.emitInit(state, asyncId, type, triggerAsyncId, this);
+            Hooks.emitInit(state, r.asyncId, r.type, r.triggerAsyncId, this);
         }
     }
 
@@ -147,7 +130,7 @@ public class Capture {
      */
     public final Object enter(ThreadState state) {
         Frame outer = state.frame;
-        if (asyncId == 0) {
+        if (resource == null) {
             // The hot path: one read and one write of a field of the thread's own state.
             state.frame = frame;
             return outer;
@@ -171,15 +154,16 @@ public class Capture {
     }
 
     private Object enterAsResource(ThreadState state, Frame outerFrame) {
+        Resource r = resource;
         Outer outer = new Outer(outerFrame, state.executionAsyncId, state.triggerAsyncId,
-                state.executionAsyncResource, beginRun());
-        state.executionAsyncId = asyncId;
-        state.triggerAsyncId = triggerAsyncId;
+                state.executionAsyncResource, r.beginRun());
+        state.executionAsyncId = r.asyncId;
+        state.triggerAsyncId = r.triggerAsyncId;
         state.executionAsyncResource = this;
         // As AsyncResource.runInAsyncScope: before/after run in the caller's frame, with our ids.
         if (outer.traced) {
             try {
-                Hooks.emitBefore(state, asyncId, type);
+                Hooks.emitBefore(state, r.asyncId, r.type);
             } catch (Throwable e) {
                 // Hook failures are contained by Hooks; this is the dispatch itself failing (out of
                 // memory, stack overflow). No exit() will follow, so undo the ids here.
@@ -187,7 +171,7 @@ public class Capture {
                 state.triggerAsyncId = outer.triggerAsyncId;
                 state.executionAsyncResource = outer.executionAsyncResource;
                 state.frame = outerFrame;
-                endRun();
+                r.endRun();
                 throw e;
             }
         }
@@ -196,17 +180,18 @@ public class Capture {
     }
 
     private void exitAsResource(ThreadState state, Outer outer) {
+        Resource r = resource;
         state.frame = outer.frame;
         try {
             if (outer.traced) {
-                Hooks.emitAfter(state, asyncId, type);
+                Hooks.emitAfter(state, r.asyncId, r.type);
             }
         } finally {
             state.executionAsyncId = outer.executionAsyncId;
             state.triggerAsyncId = outer.triggerAsyncId;
             state.executionAsyncResource = outer.executionAsyncResource;
             if (outer.traced) {
-                endRun();
+                r.endRun();
             }
         }
     }
@@ -218,8 +203,9 @@ public class Capture {
      * @param threw whether the callback threw
      */
     protected final void runEnded(boolean threw) {
-        if (ending == FINISH_AFTER_RUN || (threw && ending == FINISH_ON_FAILURE)) {
-            finish();
+        Resource r = resource;
+        if (r != null && (r.ending == FINISH_AFTER_RUN || (threw && r.ending == FINISH_ON_FAILURE))) {
+            r.finish();
         }
     }
 
@@ -229,22 +215,9 @@ public class Capture {
      * ids, and nothing the second time. The agent calls this: keep the signature.
      */
     public final void finish() {
-        if (asyncId == 0) {
-            return;
-        }
-        while (true) {
-            int p = phase;
-            if (p == FINISHED || (p & FINISH_REQUESTED) != 0) {
-                return;
-            }
-            if (p == 0) {
-                if (PHASE.compareAndSet(this, 0, FINISHED)) {
-                    destroy();
-                    return;
-                }
-            } else if (PHASE.compareAndSet(this, p, p | FINISH_REQUESTED)) {
-                return;
-            }
+        Resource r = resource;
+        if (r != null) {
+            r.finish();
         }
     }
 
@@ -254,9 +227,10 @@ public class Capture {
      * the signature.
      */
     public final void resolved() {
-        if (asyncId != 0 && phase != FINISHED) {
-            Hooks.emitPromiseResolve(ThreadState.current(), asyncId, type);
-            finish();
+        Resource r = resource;
+        if (r != null && r.phase != FINISHED) {
+            Hooks.emitPromiseResolve(ThreadState.current(), r.asyncId, r.type);
+            r.finish();
         }
     }
 
@@ -267,7 +241,7 @@ public class Capture {
      * @return {@code true} if this capture emits hook events
      */
     public final boolean isResource() {
-        return asyncId != 0;
+        return resource != null;
     }
 
     /**
@@ -276,49 +250,111 @@ public class Capture {
      * @return the id
      */
     public final long asyncId() {
-        return asyncId;
+        Resource r = resource;
+        return r == null ? 0 : r.asyncId;
     }
 
-    /** Whether a run may emit before/after: false once the resource is finished. */
-    private boolean beginRun() {
-        while (true) {
-            int p = phase;
-            if (p == FINISHED) {
-                return false;
-            }
-            if (PHASE.compareAndSet(this, p, p + 1)) {
-                return true;
-            }
-        }
-    }
-
-    private void endRun() {
-        while (true) {
-            int p = phase;
-            int next = p - 1;
-            if (next == FINISH_REQUESTED) {
-                if (PHASE.compareAndSet(this, p, FINISHED)) {
-                    destroy();
-                    return;
-                }
-            } else if (PHASE.compareAndSet(this, p, next)) {
-                return;
-            }
-        }
-    }
-
-    private void destroy() {
-        Cleaner.Cleanable registered = cleanable;
-        if (registered != null) {
-            registered.clean(); // runs GcDestroy now, once, and stops tracking this capture
-        } else {
-            Hooks.queueDestroy(asyncId, type);
-        }
+    /**
+     * The resource type hooks see, e.g. {@link #EXECUTOR}; {@code null} when no hook was enabled
+     * at capture (a pure frame swap keeps no type).
+     *
+     * @return the type, or {@code null}
+     */
+    public final String type() {
+        Resource r = resource;
+        return r == null ? null : r.type;
     }
 
     @Override
     public String toString() {
-        return asyncId == 0 ? "Capture[" + type + "]" : "Capture[" + type + ", asyncId=" + asyncId + "]";
+        Resource r = resource;
+        return r == null ? "Capture" : "Capture[" + r.type + ", asyncId=" + r.asyncId + "]";
+    }
+
+    /**
+     * The async-resource side of a capture made while a hook was enabled: its ids, how it ends,
+     * and the destroy state machine ({@code phase}: the number of runs in progress, plus
+     * {@link #FINISH_REQUESTED}; or {@link #FINISHED}).
+     */
+    private static final class Resource {
+        private static final VarHandle PHASE;
+
+        static {
+            try {
+                PHASE = MethodHandles.lookup().findVarHandle(Resource.class, "phase", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        final String type;
+        final byte ending;
+        final long asyncId;
+        final long triggerAsyncId;
+        /** Set by {@link Capture#announce} before the capture is published; null unless tracked for GC. */
+        Cleaner.Cleanable cleanable;
+        volatile int phase;
+
+        Resource(String type, byte ending, long asyncId, long triggerAsyncId) {
+            this.type = type;
+            this.ending = ending;
+            this.asyncId = asyncId;
+            this.triggerAsyncId = triggerAsyncId;
+        }
+
+        void finish() {
+            while (true) {
+                int p = phase;
+                if (p == FINISHED || (p & FINISH_REQUESTED) != 0) {
+                    return;
+                }
+                if (p == 0) {
+                    if (PHASE.compareAndSet(this, 0, FINISHED)) {
+                        destroy();
+                        return;
+                    }
+                } else if (PHASE.compareAndSet(this, p, p | FINISH_REQUESTED)) {
+                    return;
+                }
+            }
+        }
+
+        /** Whether a run may emit before/after: false once the resource is finished. */
+        boolean beginRun() {
+            while (true) {
+                int p = phase;
+                if (p == FINISHED) {
+                    return false;
+                }
+                if (PHASE.compareAndSet(this, p, p + 1)) {
+                    return true;
+                }
+            }
+        }
+
+        void endRun() {
+            while (true) {
+                int p = phase;
+                int next = p - 1;
+                if (next == FINISH_REQUESTED) {
+                    if (PHASE.compareAndSet(this, p, FINISHED)) {
+                        destroy();
+                        return;
+                    }
+                } else if (PHASE.compareAndSet(this, p, next)) {
+                    return;
+                }
+            }
+        }
+
+        private void destroy() {
+            Cleaner.Cleanable registered = cleanable;
+            if (registered != null) {
+                registered.clean(); // runs GcDestroy now, once, and stops tracking this capture
+            } else {
+                Hooks.queueDestroy(asyncId, type);
+            }
+        }
     }
 
     /** What the thread had before {@link #enter}, when enter also changed the ids. */

@@ -9,11 +9,14 @@ import java.util.Arrays;
  * copying one reference, whatever the number of entries, and a captured frame can be shared by
  * any number of threads without synchronisation.
  *
- * <p>Representation: up to {@value #FLAT_LIMIT} entries live in one flat array of alternating keys
- * and stores, scanned by identity (for the one to three instances a typical application has, this
- * beats any hashing). Larger frames switch to a persistent hash trie ({@link Trie}) with
+ * <p>Representation: the first two entries live in fields of the frame itself, so that the one or
+ * two instances a typical application has are found with no array access at all (a lookup is a
+ * field comparison, and {@code run} allocates one object). Entries three to {@value #FLAT_LIMIT}
+ * follow in a small array of alternating keys and stores, scanned by identity, which beats any
+ * hashing at that size. Larger frames switch to a persistent hash trie ({@link Trie}) with
  * O(log<sub>32</sub> n) lookup and path-copying update, so a context with thousands of instances
- * still reads and writes in a handful of steps.
+ * still reads and writes in a handful of steps. Entries are packed: {@code k1} is used only when
+ * {@code k0} is, and {@code more} only when both are.
  */
 public final class Frame {
     /** Returned by {@link #get} when the key has no entry; {@code null} is a legal store. */
@@ -28,22 +31,38 @@ public final class Frame {
      * The frame of a thread that runs outside any context. The agent's generated code compares
      * against it to skip capturing: an empty context is always this instance.
      */
-    public static final Frame EMPTY = new Frame(new Object[0], null);
+    public static final Frame EMPTY = new Frame(null, null, null, null, null, null);
 
     static final int FLAT_LIMIT = 8;
 
-    /** k0, v0, k1, v1, ... ; {@code null} when {@link #trie} is used. */
-    private final Object[] flat;
+    private final FrameKey k0;
+    private final Object v0;
+    private final FrameKey k1;
+    private final Object v1;
+    /** Entries three and up: k, v, k, v, ... ; {@code null} when there are at most two. */
+    private final Object[] more;
+    /** All entries when there are more than {@link #FLAT_LIMIT}; then the other fields are null. */
     private final Trie trie;
 
-    private Frame(Object[] flat, Trie trie) {
-        this.flat = flat;
+    private Frame(FrameKey k0, Object v0, FrameKey k1, Object v1, Object[] more, Trie trie) {
+        this.k0 = k0;
+        this.v0 = v0;
+        this.k1 = k1;
+        this.v1 = v1;
+        this.more = more;
         this.trie = trie;
     }
 
     /** The store under {@code key}, or {@link #ABSENT}. Allocates nothing. */
     public Object get(FrameKey key) {
-        Object[] entries = flat;
+        // Keys are never null, so the unused inline slots of small frames never match.
+        if (k0 == key) {
+            return v0;
+        }
+        if (k1 == key) {
+            return v1;
+        }
+        Object[] entries = more;
         if (entries != null) {
             for (int i = 0; i < entries.length; i += 2) {
                 if (entries[i] == key) {
@@ -52,68 +71,150 @@ public final class Frame {
             }
             return ABSENT;
         }
-        return trie.get(key);
+        Trie all = trie;
+        return all == null ? ABSENT : all.get(key);
     }
 
     /** This frame with {@code key} mapped to {@code store}; {@code this} when already so. */
     public Frame with(FrameKey key, Object store) {
-        Object[] entries = flat;
-        if (entries == null) {
+        if (trie != null) {
             Trie updated = trie.with(key, store);
-            return updated == trie ? this : new Frame(null, updated);
+            return updated == trie ? this : new Frame(null, null, null, null, null, updated);
         }
-        for (int i = 0; i < entries.length; i += 2) {
-            if (entries[i] == key) {
-                if (entries[i + 1] == store) {
-                    return this;
+        if (k0 == key) {
+            return v0 == store ? this : new Frame(key, store, k1, v1, more, null);
+        }
+        if (k1 == key) {
+            return v1 == store ? this : new Frame(k0, v0, key, store, more, null);
+        }
+        Object[] entries = more;
+        if (entries != null) {
+            for (int i = 0; i < entries.length; i += 2) {
+                if (entries[i] == key) {
+                    if (entries[i + 1] == store) {
+                        return this;
+                    }
+                    Object[] copy = entries.clone();
+                    copy[i + 1] = store;
+                    return new Frame(k0, v0, k1, v1, copy, null);
                 }
-                Object[] copy = entries.clone();
-                copy[i + 1] = store;
-                return new Frame(copy, null);
             }
         }
-        if (entries.length < FLAT_LIMIT * 2) {
-            Object[] copy = Arrays.copyOf(entries, entries.length + 2);
-            copy[entries.length] = key;
-            copy[entries.length + 1] = store;
-            return new Frame(copy, null);
+        if (k0 == null) {
+            return new Frame(key, store, null, null, null, null);
         }
-        Trie grown = Trie.EMPTY;
-        for (int i = 0; i < entries.length; i += 2) {
+        if (k1 == null) {
+            return new Frame(k0, v0, key, store, null, null);
+        }
+        int used = entries == null ? 0 : entries.length;
+        if (2 + used / 2 < FLAT_LIMIT) {
+            Object[] grown = entries == null ? new Object[2] : Arrays.copyOf(entries, used + 2);
+            grown[used] = key;
+            grown[used + 1] = store;
+            return new Frame(k0, v0, k1, v1, grown, null);
+        }
+        Trie grown = Trie.EMPTY.with(k0, v0).with(k1, v1);
+        for (int i = 0; i < used; i += 2) {
             grown = grown.with((FrameKey) entries[i], entries[i + 1]);
         }
-        return new Frame(null, grown.with(key, store));
+        return new Frame(null, null, null, null, null, grown.with(key, store));
     }
 
     /** This frame without an entry for {@code key}; {@code this} when there is none. */
     public Frame without(FrameKey key) {
-        Object[] entries = flat;
-        if (entries == null) {
+        if (trie != null) {
             Trie updated = trie.without(key);
-            return updated == trie ? this : new Frame(null, updated);
+            return updated == trie ? this : new Frame(null, null, null, null, null, updated);
         }
-        for (int i = 0; i < entries.length; i += 2) {
-            if (entries[i] == key) {
-                if (entries.length == 2) {
-                    return EMPTY;
-                }
-                Object[] copy = new Object[entries.length - 2];
-                System.arraycopy(entries, 0, copy, 0, i);
-                System.arraycopy(entries, i + 2, copy, i, entries.length - i - 2);
-                return new Frame(copy, null);
+        if (get(key) == ABSENT) {
+            return this;
+        }
+        // Rebuild the packed layout from the remaining entries; exit() is not the hot path.
+        Object[] kept = new Object[size() * 2 - 2];
+        int n = 0;
+        n = keep(kept, n, k0, v0, key);
+        n = keep(kept, n, k1, v1, key);
+        if (more != null) {
+            for (int i = 0; i < more.length; i += 2) {
+                n = keep(kept, n, (FrameKey) more[i], more[i + 1], key);
             }
         }
-        return this;
+        Frame rebuilt = EMPTY;
+        for (int i = 0; i < n; i += 2) {
+            rebuilt = rebuilt.with((FrameKey) kept[i], kept[i + 1]);
+        }
+        return rebuilt;
     }
 
-    /** Number of entries; O(1) for flat frames, O(n) for trie frames (diagnostics and tests only). */
+    private static int keep(Object[] kept, int n, FrameKey k, Object v, FrameKey dropped) {
+        if (k == null || k == dropped) {
+            return n;
+        }
+        kept[n] = k;
+        kept[n + 1] = v;
+        return n + 2;
+    }
+
+    /**
+     * Whether every entry of {@code captured} is in this frame with the identical store: code
+     * running in this frame sees everything that code running in {@code captured} would. True
+     * when the two are the same frame, and always for the empty frame. Diagnostics only (the
+     * context-loss detector); O(n) in the size of {@code captured}.
+     *
+     * @param captured the frame some work was created in
+     * @return whether this frame carries all of it
+     */
+    public boolean carries(Frame captured) {
+        if (captured == this) {
+            return true;
+        }
+        return captured.forEachEntry((key, store) -> get(key) == store);
+    }
+
+    /**
+     * Visits the entries of this frame until {@code visitor} returns {@code false}; diagnostics
+     * only, never on the hot path.
+     *
+     * @param visitor receives each key and store
+     * @return {@code false} if the visitor stopped the iteration, {@code true} otherwise
+     */
+    public boolean forEachEntry(EntryVisitor visitor) {
+        if (trie != null) {
+            return trie.forEachEntry(visitor);
+        }
+        if (k0 != null && !visitor.visit(k0, v0)) {
+            return false;
+        }
+        if (k1 != null && !visitor.visit(k1, v1)) {
+            return false;
+        }
+        if (more != null) {
+            for (int i = 0; i < more.length; i += 2) {
+                if (!visitor.visit((FrameKey) more[i], more[i + 1])) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Receives the entries of a frame; returns {@code false} to stop. */
+    @FunctionalInterface
+    public interface EntryVisitor {
+        boolean visit(FrameKey key, Object store);
+    }
+
+    /** Number of entries; O(1) for small frames, O(n) for trie frames (diagnostics and tests only). */
     public int size() {
-        return flat != null ? flat.length / 2 : trie.size();
+        if (trie != null) {
+            return trie.size();
+        }
+        return (k0 != null ? 1 : 0) + (k1 != null ? 1 : 0) + (more != null ? more.length / 2 : 0);
     }
 
     /** Whether this frame uses the hash trie (for tests of the representation switch). */
     boolean isTrie() {
-        return flat == null;
+        return trie != null;
     }
 
     @Override

@@ -1,5 +1,8 @@
 package dev.asynclocal.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * What one thread is running in: its current {@link Frame} and the async ids of the resource whose
  * callback is running on it.
@@ -23,6 +26,16 @@ public final class ThreadState {
     };
 
     private static final ThreadLocal<ThreadState> CURRENT = ThreadLocal.withInitial(ThreadState::new);
+
+    private static final VarHandle FRAME;
+
+    static {
+        try {
+            FRAME = MethodHandles.lookup().findVarHandle(ThreadState.class, "frame", Frame.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** The current context. Read and written by the owning thread only. */
     public Frame frame = Frame.EMPTY;
@@ -70,6 +83,18 @@ public final class ThreadState {
         } finally {
             state.captureSuppressed--;
         }
+    }
+
+    /**
+     * This state's frame, read from a thread that does not own it (the JUnit extension checking
+     * the pool threads a test used). The owner writes the field plainly, so this can return a
+     * value that is slightly out of date; the acquire read at least stops the compiler from
+     * hoisting it out of a polling loop. Diagnostics only.
+     *
+     * @return the frame last written by the owning thread, as far as this thread can see
+     */
+    public Frame frameSeenFromAnotherThread() {
+        return (Frame) FRAME.getAcquire(this);
     }
 
     /** The calling thread's current frame. The agent's generated code calls this: keep the signature. */

@@ -38,6 +38,10 @@ final class Trie {
         return root.size();
     }
 
+    boolean forEachEntry(Frame.EntryVisitor visitor) {
+        return root.forEachEntry(visitor);
+    }
+
     private static int index(int bitmap, int bit) {
         return Integer.bitCount(bitmap & (bit - 1)) * 2;
     }
@@ -119,6 +123,18 @@ final class Trie {
                 return updatedChild == null ? remove(i, bit) : replace(i, null, updatedChild);
             }
             return k == key ? remove(i, bit) : this;
+        }
+
+        boolean forEachEntry(Frame.EntryVisitor visitor) {
+            for (int i = 0; i < cells.length; i += 2) {
+                boolean goOn = cells[i] == null
+                        ? ((Node) cells[i + 1]).forEachEntry(visitor)
+                        : visitor.visit((FrameKey) cells[i], cells[i + 1]);
+                if (!goOn) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         int size() {

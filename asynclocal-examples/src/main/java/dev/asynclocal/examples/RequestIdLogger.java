@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
  * and log {@code finish} there. Every line carries the id of its own request, although the code
  * that logs never receives the id as a parameter.
  *
- * <p>Run it with {@code mvn -B -q -pl asynclocal-examples -am -DskipTests package exec:java}.
+ * <p>Run it with {@code mvn -B -q -pl asynclocal-examples -am -DskipTests package exec:java
+ * -Dexec.mainClass=dev.asynclocal.examples.RequestIdLogger}.
  */
 public final class RequestIdLogger {
     private RequestIdLogger() {
