@@ -840,7 +840,7 @@ class AsyncExecutorsTest {
         assertThat(started.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
         long id = recorder.onlyInit("Executor").asyncId;
         assertThat(running.cancel(true)).isTrue();
-        Thread.sleep(20);
+        recorder.flushDestroyQueue();
         assertThat(recorder.kinds(id)).containsExactly("init", "before");
         finish.countDown();
         recorder.awaitDestroy(id);

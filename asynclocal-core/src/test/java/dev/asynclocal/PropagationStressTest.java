@@ -225,7 +225,11 @@ class PropagationStressTest {
             assertThat(done.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
             PropagationTestKit.awaitTrue(() -> destroys.values().stream().allMatch(d -> d.get() >= 1),
                     "a destroy for every resource");
-            Thread.sleep(50); // a second destroy, if any, would arrive meanwhile
+            // The destroy thread delivers in order: once a marker queued now has arrived, so has
+            // any second destroy of the resources above.
+            AsyncResource marker = new AsyncResource("DestroyQueueMarker", 1, true);
+            marker.emitDestroy();
+            PropagationTestKit.awaitTrue(() -> destroys.get(marker.asyncId()).get() == 1, "the marker's destroy");
         } finally {
             counter.disable();
         }

@@ -153,6 +153,17 @@ final class PropagationTestKit {
         }
 
         /**
+         * Returns once every destroy queued so far has been delivered: the destroy thread delivers
+         * in order, so a marker queued now arrives after all of them. Lets a test assert that
+         * something did not (yet) happen without sleeping.
+         */
+        void flushDestroyQueue() throws InterruptedException {
+            AsyncResource marker = new AsyncResource("DestroyQueueMarker", 1, true);
+            marker.emitDestroy();
+            awaitDestroy(marker.asyncId());
+        }
+
+        /**
          * Waits for the destroy of {@code asyncId}, asking for garbage collection meanwhile (for
          * operations that nobody finished, destroyed when their wrapper is collected).
          */

@@ -35,6 +35,7 @@ class CaptureTest {
         final List<String> events = new ArrayList<>();
         final java.util.Set<Long> mine = new java.util.HashSet<>();
         volatile CountDownLatch destroyed = new CountDownLatch(1);
+        private final java.util.Map<Long, CountDownLatch> markers = new java.util.concurrent.ConcurrentHashMap<>();
 
         @Override
         public synchronized void init(long asyncId, String type, long triggerAsyncId, Object resource) {
@@ -63,7 +64,12 @@ class CaptureTest {
 
         @Override
         public void destroy(long asyncId) {
-            add(asyncId, "destroy");
+            CountDownLatch marker = markers.remove(asyncId);
+            if (marker != null) {
+                marker.countDown();
+            } else {
+                add(asyncId, "destroy");
+            }
         }
 
         @Override
@@ -82,6 +88,18 @@ class CaptureTest {
 
         void awaitDestroy() throws InterruptedException {
             assertThat(destroyed.await(20, TimeUnit.SECONDS)).as("destroy delivered").isTrue();
+        }
+
+        /**
+         * Returns once every destroy queued so far has been delivered (the queue delivers in
+         * order, so a marker queued now comes after them): "nothing more arrived" without a sleep.
+         */
+        void flushDestroyQueue() throws InterruptedException {
+            long marker = Hooks.newAsyncId();
+            CountDownLatch delivered = new CountDownLatch(1);
+            markers.put(marker, delivered);
+            Hooks.queueDestroy(marker, "DestroyQueueMarker");
+            assertThat(delivered.await(20, TimeUnit.SECONDS)).as("destroy queue flushed").isTrue();
         }
     }
 
@@ -169,7 +187,7 @@ class CaptureTest {
         Object saved = capture.enter(state);
         capture.finish();
         capture.finish(); // idempotent
-        Thread.sleep(20);
+        sink.flushDestroyQueue();
         assertThat(sink.events()).containsExactly("init Executor 1", "before");
         capture.exit(state, saved);
         sink.awaitDestroy();
@@ -219,7 +237,7 @@ class CaptureTest {
         assertThat(otherEntered.await(20, TimeUnit.SECONDS)).isTrue();
         capture.finish();
         capture.exit(state, outerRun);
-        Thread.sleep(20);
+        sink.flushDestroyQueue();
         assertThat(sink.events()).doesNotContain("destroy");
         release.countDown();
         other.join(20_000);
@@ -253,7 +271,7 @@ class CaptureTest {
         fn.resolved();
         fn.resolved();
         sink.awaitDestroy();
-        Thread.sleep(20);
+        sink.flushDestroyQueue(); // a second destroy, if any, would have arrived by now
         assertThat(sink.events()).containsExactly("init CompletableFuture 1", "before", "after",
                 "promiseResolve", "destroy");
     }
