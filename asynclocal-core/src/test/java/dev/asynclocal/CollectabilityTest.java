@@ -3,7 +3,6 @@ package dev.asynclocal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.ref.WeakReference;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,14 +13,14 @@ import org.junit.jupiter.api.Test;
 class CollectabilityTest {
 
     @Test
-    void anUnreferencedInstanceAndItsStoresAreCollected() {
+    void anUnreferencedInstanceAndItsStoresAreCollected() throws InterruptedException {
         WeakReference<?>[] refs = useAndDrop();
         assertThat(collected(refs[0])).as("instance collected").isTrue();
         assertThat(collected(refs[1])).as("store collected").isTrue();
     }
 
     @Test
-    void aStoreCapturedBySnapshotLivesAsLongAsTheSnapshot() {
+    void aStoreCapturedBySnapshotLivesAsLongAsTheSnapshot() throws InterruptedException {
         Object[] holder = new Object[1];
         WeakReference<Object> store = captureInSnapshot(holder);
         System.gc();
@@ -31,7 +30,7 @@ class CollectabilityTest {
     }
 
     @Test
-    void aDisabledInstancesStoresAreCollectedOnceNoContextHoldsThem() {
+    void aDisabledInstancesStoresAreCollectedOnceNoContextHoldsThem() throws InterruptedException {
         AsyncLocalStorage<Object> als = new AsyncLocalStorage<>();
         WeakReference<Object> store = enterAndDisable(als);
         assertThat(collected(store)).isTrue();
@@ -65,17 +64,7 @@ class CollectabilityTest {
     }
 
     /** A bounded GC loop: true once the referent is gone. */
-    private static boolean collected(WeakReference<?> ref) {
-        BooleanSupplier gone = () -> ref.get() == null;
-        for (int i = 0; i < 50 && !gone.getAsBoolean(); i++) {
-            System.gc();
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return gone.getAsBoolean();
+    private static boolean collected(WeakReference<?> ref) throws InterruptedException {
+        return TestSupport.gcUntil(() -> ref.get() == null, 100);
     }
 }

@@ -1,5 +1,7 @@
 package dev.asynclocal;
 
+import java.time.Duration;
+import org.awaitility.Awaitility;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -168,26 +170,22 @@ final class PropagationTestKit {
          * operations that nobody finished, destroyed when their wrapper is collected).
          */
         void awaitDestroyAfterGc(long asyncId) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
-            while (kinds(asyncId).stream().noneMatch("destroy"::equals)) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("no destroy of " + asyncId + " after GC; events: " + all());
-                }
-                System.gc();
-                Thread.sleep(20);
-            }
+            Awaitility.await("destroy of " + asyncId + " after GC").pollInSameThread()
+                    .pollInterval(Duration.ofMillis(20)).atMost(Duration.ofSeconds(TIMEOUT_SECONDS))
+                    .until(() -> {
+                        if (kinds(asyncId).contains("destroy")) {
+                            return true;
+                        }
+                        System.gc();
+                        return false;
+                    });
         }
     }
 
     /** Waits until {@code condition} holds, polling; fails after the timeout. */
     static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(2);
-        }
+        Awaitility.await(what).pollInSameThread().pollInterval(Duration.ofMillis(2))
+                .atMost(Duration.ofSeconds(TIMEOUT_SECONDS)).until(condition::getAsBoolean);
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.asynclocal;
 
+import java.time.Duration;
+import org.awaitility.Awaitility;
 import java.lang.ref.WeakReference;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -60,14 +62,20 @@ final class TestSupport {
      * {@code System.gc()} fails the test instead of hanging it.
      */
     static boolean gcUntil(BooleanSupplier done, int rounds) throws InterruptedException {
-        for (int i = 0; i < rounds; i++) {
-            if (done.getAsBoolean()) {
-                return true;
-            }
-            System.gc();
-            Thread.sleep(20);
+        try {
+            Awaitility.await().pollInSameThread().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
+                    .atMost(Duration.ofMillis(20L * rounds))
+                    .until(() -> {
+                        if (done.getAsBoolean()) {
+                            return true;
+                        }
+                        System.gc();
+                        return false;
+                    });
+            return true;
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            return done.getAsBoolean();
         }
-        return done.getAsBoolean();
     }
 
     /** Whether the object behind {@code ref} has been collected. */

@@ -1,5 +1,7 @@
 package dev.asynclocal.agent;
 
+import java.time.Duration;
+import org.awaitility.Awaitility;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.asynclocal.AsyncHook;
@@ -54,13 +56,8 @@ final class Kit {
 
     /** Polls {@code condition}; fails after the timeout. */
     static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(2);
-        }
+        Awaitility.await(what).pollInSameThread().pollInterval(Duration.ofMillis(2))
+                .atMost(Duration.ofSeconds(TIMEOUT_SECONDS)).until(condition::getAsBoolean);
     }
 
     /** One hook event and where it happened. */
@@ -182,14 +179,15 @@ final class Kit {
 
         /** Waits for the destroy of an operation nobody finished, collecting garbage meanwhile. */
         void awaitDestroyAfterGc(long asyncId) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
-            while (!kinds(asyncId).contains("destroy")) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("no destroy of " + asyncId + " after GC; events: " + all());
-                }
-                System.gc();
-                Thread.sleep(20);
-            }
+            Awaitility.await("destroy of " + asyncId + " after GC").pollInSameThread()
+                    .pollInterval(Duration.ofMillis(20)).atMost(Duration.ofSeconds(TIMEOUT_SECONDS))
+                    .until(() -> {
+                        if (kinds(asyncId).contains("destroy")) {
+                            return true;
+                        }
+                        System.gc();
+                        return false;
+                    });
         }
     }
 }

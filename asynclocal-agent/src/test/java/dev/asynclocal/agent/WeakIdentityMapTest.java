@@ -1,5 +1,7 @@
 package dev.asynclocal.agent;
 
+import java.time.Duration;
+import org.awaitility.Awaitility;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.asynclocal.agent.internal.WeakIdentityMap;
@@ -73,14 +75,14 @@ class WeakIdentityMapTest {
         WeakReference<Object> valueRef = new WeakReference<>(value);
         map.putIfAbsent(new Object(), value);
         value = null;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Kit.TIMEOUT_SECONDS);
         Object probe = new Object();
-        while (valueRef.get() != null || map.size() > 1) {
-            assertThat(System.nanoTime()).as("the collected entry to go").isLessThan(deadline);
-            System.gc();
-            map.putIfAbsent(probe, "probe"); // any put removes collected entries
-            Thread.sleep(10);
-        }
+        Awaitility.await("the collected entry to go").pollInSameThread().pollInterval(Duration.ofMillis(10))
+                .atMost(Duration.ofSeconds(Kit.TIMEOUT_SECONDS))
+                .until(() -> {
+                    System.gc();
+                    map.putIfAbsent(probe, "probe"); // any put removes collected entries
+                    return valueRef.get() == null && map.size() <= 1;
+                });
         assertThat(map.size()).isEqualTo(1);
     }
 

@@ -1,5 +1,7 @@
 package dev.asynclocal.internal;
 
+import java.time.Duration;
+import org.awaitility.Awaitility;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -280,10 +282,12 @@ class CaptureTest {
     void anUnfinishedResourceIsDestroyedWhenCollected() throws Exception {
         Hooks.enable(sink);
         Captured.runnable(() -> { }, Capture.EXECUTOR, Capture.FINISH_EXTERNALLY);
-        for (int i = 0; i < 500 && sink.destroyed.getCount() > 0; i++) {
-            System.gc();
-            Thread.sleep(20);
-        }
+        Awaitility.await("destroy after GC").pollInSameThread().pollInterval(Duration.ofMillis(20))
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> {
+                    System.gc();
+                    return sink.destroyed.getCount() == 0;
+                });
         sink.awaitDestroy();
         assertThat(sink.events()).containsExactly("init Executor 1", "destroy");
     }

@@ -1,5 +1,7 @@
 package dev.asynclocal.opentelemetry;
 
+import java.time.Duration;
+import org.awaitility.Awaitility;
 import static dev.asynclocal.opentelemetry.Tracing.TRACER;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -239,9 +241,7 @@ class SpanPropagationTest {
     }
 
     private static void waitForSpan(String name) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!Tracing.spansByName().containsKey(name) && System.nanoTime() < deadline) {
-            Thread.sleep(2);
-        }
+        Awaitility.await("span " + name).pollInSameThread().atMost(Duration.ofSeconds(10))
+                .until(() -> Tracing.spansByName().containsKey(name));
     }
 }

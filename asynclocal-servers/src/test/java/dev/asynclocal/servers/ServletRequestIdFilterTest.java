@@ -1,5 +1,7 @@
 package dev.asynclocal.servers;
 
+import java.time.Duration;
+import org.awaitility.Awaitility;
 import static dev.asynclocal.servers.ServerTestSupport.HEADER;
 import static dev.asynclocal.servers.ServerTestSupport.assertEveryLogLineCarriesItsOwnId;
 import static dev.asynclocal.servers.ServerTestSupport.drainLogLines;
@@ -332,18 +334,14 @@ class ServletRequestIdFilterTest {
     }
 
     private static void assertListenerSaw(String id, String expected) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!listenerSaw.containsKey(id) && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        Awaitility.await("the listener of " + id).pollInSameThread().atMost(Duration.ofSeconds(10))
+                .until(() -> listenerSaw.containsKey(id));
         assertThat(listenerSaw.get(id)).isEqualTo(expected);
     }
 
     private static void awaitListeners(int count) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (listenerSaw.size() < count && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        Awaitility.await(count + " listeners").pollInSameThread().atMost(Duration.ofSeconds(20))
+                .until(() -> listenerSaw.size() >= count);
         assertThat(listenerSaw).hasSize(count);
     }
 

@@ -1,5 +1,7 @@
 package dev.asynclocal.trace;
 
+import java.time.Duration;
+import org.awaitility.Awaitility;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
@@ -58,11 +60,7 @@ class AsyncTracerTest {
     }
 
     private void waitFor(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition not met in 10 s").isLessThan(deadline);
-            Thread.sleep(5);
-        }
+        Awaitility.await().pollInSameThread().atMost(Duration.ofSeconds(10)).until(condition::getAsBoolean);
     }
 
     private static TracedResource byId(Trace trace, long id) {
