@@ -33,7 +33,7 @@ public final class AsyncHooks {
      * @return the execution async id
      */
     public static long executionAsyncId() {
-        return ThreadState.current().executionAsyncId;
+        return ThreadState.executionAsyncId(ThreadState.current());
     }
 
     /**
@@ -42,7 +42,7 @@ public final class AsyncHooks {
      * @return the trigger async id
      */
     public static long triggerAsyncId() {
-        return ThreadState.current().triggerAsyncId;
+        return ThreadState.triggerAsyncId(ThreadState.current());
     }
 
     /**
@@ -53,7 +53,7 @@ public final class AsyncHooks {
      * @return the executing resource
      */
     public static Object executionAsyncResource() {
-        return ThreadState.current().executionAsyncResource;
+        return ThreadState.executionAsyncResource(ThreadState.current());
     }
 
     /**

@@ -121,13 +121,15 @@ public final class AsyncLocalStorage<T> {
      */
     @SuppressWarnings("unchecked")
     public T getStore() {
-        ThreadState state = ThreadState.current();
-        Object store = state.frame.get(key);
-        if (store != Frame.ABSENT) {
-            return (T) store;
+        Object frame = ThreadState.saved(ThreadState.current());
+        if (frame != null) {
+            Object store = ((Frame) frame).get(key);
+            if (store != Frame.ABSENT) {
+                return (T) store;
+            }
         }
         if (lossExpected && ContextLossDetector.enabled) {
-            ContextLossDetector.readWithoutStore(this, state);
+            ContextLossDetector.readWithoutStore(this);
         }
         return defaultValue;
     }
@@ -144,13 +146,13 @@ public final class AsyncLocalStorage<T> {
      */
     public void run(T store, Runnable fn) {
         Objects.requireNonNull(fn, "fn");
-        ThreadState state = ThreadState.current();
-        Frame previous = state.frame;
-        state.frame = previous.with(key, store);
+        Object[] state = ThreadState.current();
+        Object previous = ThreadState.saved(state);
+        ThreadState.setFrame(state, ThreadState.frameOf(previous).with(key, store));
         try {
             fn.run();
         } finally {
-            state.frame = previous;
+            ThreadState.restore(state, previous);
         }
     }
 
@@ -171,13 +173,13 @@ public final class AsyncLocalStorage<T> {
      */
     public <R, X extends Throwable> R run(T store, CallableOp<? extends R, X> fn) throws X {
         Objects.requireNonNull(fn, "fn");
-        ThreadState state = ThreadState.current();
-        Frame previous = state.frame;
-        state.frame = previous.with(key, store);
+        Object[] state = ThreadState.current();
+        Object previous = ThreadState.saved(state);
+        ThreadState.setFrame(state, ThreadState.frameOf(previous).with(key, store));
         try {
             return fn.call();
         } finally {
-            state.frame = previous;
+            ThreadState.restore(state, previous);
         }
     }
 
@@ -191,13 +193,13 @@ public final class AsyncLocalStorage<T> {
      */
     public void exit(Runnable fn) {
         Objects.requireNonNull(fn, "fn");
-        ThreadState state = ThreadState.current();
-        Frame previous = state.frame;
-        state.frame = previous.without(key);
+        Object[] state = ThreadState.current();
+        Object previous = ThreadState.saved(state);
+        ThreadState.setFrame(state, ThreadState.frameOf(previous).without(key));
         try {
             fn.run();
         } finally {
-            state.frame = previous;
+            ThreadState.restore(state, previous);
         }
     }
 
@@ -213,13 +215,13 @@ public final class AsyncLocalStorage<T> {
      */
     public <R, X extends Throwable> R exit(CallableOp<? extends R, X> fn) throws X {
         Objects.requireNonNull(fn, "fn");
-        ThreadState state = ThreadState.current();
-        Frame previous = state.frame;
-        state.frame = previous.without(key);
+        Object[] state = ThreadState.current();
+        Object previous = ThreadState.saved(state);
+        ThreadState.setFrame(state, ThreadState.frameOf(previous).without(key));
         try {
             return fn.call();
         } finally {
-            state.frame = previous;
+            ThreadState.restore(state, previous);
         }
     }
 
@@ -242,10 +244,10 @@ public final class AsyncLocalStorage<T> {
      * @param store the store; {@code null} is allowed
      */
     public void enterWith(T store) {
-        ThreadState state = ThreadState.current();
-        Frame previous = state.frame;
+        Object[] state = ThreadState.current();
+        Frame previous = ThreadState.frame(state);
         Frame installed = previous.with(key, store);
-        state.frame = installed;
+        ThreadState.setFrame(state, installed);
         ScopeEntries.Listener listener = ScopeEntries.listener();
         if (listener != null) {
             ScopeEntries.notify(listener, this, store, state, previous, installed, false);
@@ -266,10 +268,10 @@ public final class AsyncLocalStorage<T> {
      * @return the scope to close on the same thread
      */
     public Scope withScope(T store) {
-        ThreadState state = ThreadState.current();
-        Frame previous = state.frame;
+        Object[] state = ThreadState.current();
+        Frame previous = ThreadState.frame(state);
         Frame installed = previous.with(key, store);
-        state.frame = installed;
+        ThreadState.setFrame(state, installed);
         ScopeEntries.Listener listener = ScopeEntries.listener();
         if (listener != null) {
             ScopeEntries.notify(listener, this, store, state, previous, installed, true);

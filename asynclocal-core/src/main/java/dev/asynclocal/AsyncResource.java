@@ -81,20 +81,20 @@ public class AsyncResource {
     }
 
     /** For the library's own resources (snapshots): the trigger is the current execution. */
-    AsyncResource(ThreadState state, String type) {
+    AsyncResource(Object[] state, String type) {
         this(state, type, -2, false);
     }
 
     /** {@code triggerAsyncId == -2} means "the current execution id". */
-    private AsyncResource(ThreadState state, String type, long triggerAsyncId, boolean requireManualDestroy) {
+    private AsyncResource(Object[] state, String type, long triggerAsyncId, boolean requireManualDestroy) {
         Objects.requireNonNull(type, "type");
         if (type.isEmpty()) {
             throw new IllegalArgumentException("type must not be empty");
         }
         this.type = type;
-        this.frame = state.frame;
+        this.frame = ThreadState.frame(state);
         this.asyncId = Hooks.newAsyncId();
-        this.triggerAsyncId = triggerAsyncId == -2 ? state.executionAsyncId : triggerAsyncId;
+        this.triggerAsyncId = triggerAsyncId == -2 ? ThreadState.executionAsyncId(state) : triggerAsyncId;
         this.destroy = new DestroyOnce(asyncId, type);
         if (Hooks.anyEnabled()) {
             if (!requireManualDestroy && Hooks.anyDestroyListener()) {
@@ -169,28 +169,24 @@ public class AsyncResource {
      */
     public <R, X extends Throwable> R runInAsyncScope(CallableOp<? extends R, X> fn) throws X {
         Objects.requireNonNull(fn, "fn");
-        ThreadState state = ThreadState.current();
-        long outerId = state.executionAsyncId;
-        long outerTrigger = state.triggerAsyncId;
-        Object outerResource = state.executionAsyncResource;
-        state.executionAsyncId = asyncId;
-        state.triggerAsyncId = triggerAsyncId;
-        state.executionAsyncResource = this;
+        Object[] state = ThreadState.current();
+        long outerId = ThreadState.executionAsyncId(state);
+        long outerTrigger = ThreadState.triggerAsyncId(state);
+        Object outerResource = ThreadState.executionAsyncResource(state);
+        ThreadState.enterResource(state, asyncId, triggerAsyncId, this);
         try {
             // As in Node, before/after run in the caller's context, with this resource's ids.
             Hooks.emitBefore(state, asyncId, type);
-            Frame outerFrame = state.frame;
-            state.frame = frame;
+            Object outerFrame = ThreadState.saved(state);
+            ThreadState.setFrame(state, frame);
             try {
                 return fn.call();
             } finally {
-                state.frame = outerFrame;
+                ThreadState.restore(state, outerFrame);
                 Hooks.emitAfter(state, asyncId, type);
             }
         } finally {
-            state.executionAsyncId = outerId;
-            state.triggerAsyncId = outerTrigger;
-            state.executionAsyncResource = outerResource;
+            ThreadState.enterResource(state, outerId, outerTrigger, outerResource);
         }
     }
 

@@ -174,7 +174,7 @@ public final class ContextLossDetector {
         if (!enabled || task instanceof WatchedRunnable) {
             return task;
         }
-        Frame frame = ThreadState.current().frame;
+        Frame frame = ThreadState.currentFrame();
         return frame == Frame.EMPTY ? task : new WatchedRunnable(task, frame, creationStack());
     }
 
@@ -191,7 +191,7 @@ public final class ContextLossDetector {
         if (!enabled || task instanceof WatchedCallable) {
             return task;
         }
-        Frame frame = ThreadState.current().frame;
+        Frame frame = ThreadState.currentFrame();
         return frame == Frame.EMPTY ? task : new WatchedCallable<>(task, frame, creationStack());
     }
 
@@ -247,7 +247,7 @@ public final class ContextLossDetector {
     // ---------------------------------------------------------------- detection
 
     /** Called by {@link AsyncLocalStorage#getStore()} when an expected storage has no store. */
-    static void readWithoutStore(AsyncLocalStorage<?> storage, ThreadState state) {
+    static void readWithoutStore(AsyncLocalStorage<?> storage) {
         if (REPORTING.get() != null) {
             return;
         }
@@ -259,7 +259,7 @@ public final class ContextLossDetector {
         List<StackWalker.StackFrame> site = boundary < 0 ? stack : stack.subList(0, boundary);
         List<StackWalker.StackFrame> below = boundary < 0
                 ? List.of() : stack.subList(boundary, Math.min(stack.size(), boundary + BOUNDARY_FRAMES));
-        Frame frame = state.frame;
+        Frame frame = ThreadState.currentFrame();
         SiteKey key = new SiteKey(storage, site, below.isEmpty() ? null : below.get(0));
         record(key, Loss.Kind.EXPECTED_STORE, storage, site, below, () -> frame == Frame.EMPTY
                 ? "the thread runs outside any context"
@@ -271,7 +271,7 @@ public final class ContextLossDetector {
         if (!enabled) {
             return;
         }
-        Frame running = ThreadState.current().frame;
+        Frame running = ThreadState.currentFrame();
         if (running.carries(work.frame) || REPORTING.get() != null) {
             return;
         }

@@ -5,10 +5,10 @@ import dev.asynclocal.internal.ThreadState;
 
 /** The {@link AsyncLocalStorage.Scope} of {@code withScope}: restores one saved frame, once. */
 final class RestoringScope implements AsyncLocalStorage.Scope {
-    private final ThreadState owner;
+    private final Object[] owner;
     private Frame previous;
 
-    RestoringScope(ThreadState owner, Frame previous) {
+    RestoringScope(Object[] owner, Frame previous) {
         this.owner = owner;
         this.previous = previous;
     }
@@ -22,7 +22,7 @@ final class RestoringScope implements AsyncLocalStorage.Scope {
         Frame saved = previous;
         if (saved != null) {
             previous = null;
-            owner.frame = saved;
+            ThreadState.setFrame(owner, saved);
         }
     }
 }

@@ -45,11 +45,12 @@ public final class Snapshot {
     }
 
     static Snapshot capture() {
-        ThreadState state = ThreadState.current();
+        Object[] state = ThreadState.current();
+        Frame frame = ThreadState.frame(state);
         if (Hooks.anyEnabled()) {
-            return new Snapshot(state.frame, new AsyncResource(state, TYPE));
+            return new Snapshot(frame, new AsyncResource(state, TYPE));
         }
-        return new Snapshot(state.frame, null);
+        return new Snapshot(frame, null);
     }
 
     /**
@@ -65,13 +66,13 @@ public final class Snapshot {
             resource.runInAsyncScope(fn);
             return;
         }
-        ThreadState state = ThreadState.current();
-        Frame previous = state.frame;
-        state.frame = frame;
+        Object[] state = ThreadState.current();
+        Object previous = ThreadState.saved(state);
+        ThreadState.setFrame(state, frame);
         try {
             fn.run();
         } finally {
-            state.frame = previous;
+            ThreadState.restore(state, previous);
         }
     }
 
@@ -91,13 +92,13 @@ public final class Snapshot {
         if (resource != null) {
             return resource.runInAsyncScope(fn);
         }
-        ThreadState state = ThreadState.current();
-        Frame previous = state.frame;
-        state.frame = frame;
+        Object[] state = ThreadState.current();
+        Object previous = ThreadState.saved(state);
+        ThreadState.setFrame(state, frame);
         try {
             return fn.call();
         } finally {
-            state.frame = previous;
+            ThreadState.restore(state, previous);
         }
     }
 

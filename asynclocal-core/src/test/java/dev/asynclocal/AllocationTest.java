@@ -124,16 +124,16 @@ class AllocationTest {
         for (int i = 0; i < instances; i++) {
             created.add(new AsyncLocalStorage<>("als" + i));
         }
-        ThreadState state = ThreadState.current();
-        var outer = state.frame;
+        Object[] state = ThreadState.current();
+        var outer = ThreadState.saved(state);
         try {
             for (int i = 0; i < instances; i++) {
                 created.get(i).enterWith(i);
             }
-            assertThat(state.frame.size()).isEqualTo(instances);
+            assertThat(ThreadState.frame(state).size()).isEqualTo(instances);
             body.run();
         } finally {
-            state.frame = outer;
+            ThreadState.restore(state, outer);
         }
     }
 

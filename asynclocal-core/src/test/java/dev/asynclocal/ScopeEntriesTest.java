@@ -34,7 +34,7 @@ class ScopeEntriesTest {
             assertThat(seen.get(0)[5]).isSameAs(Frame.EMPTY);
             assertThat(seen.get(1)[5]).isSameAs(afterEnter);
             assertThat(seen.get(0)[2]).isSameAs(ThreadState.current());
-            assertThat(ThreadState.current().frameSeenFromAnotherThread()).isSameAs(afterEnter);
+            assertThat(ThreadState.frameSeenFromAnotherThread(ThreadState.current())).isSameAs(afterEnter);
         });
         assertThat(seen).extracting(e -> e[0]).containsExactly(storage, storage);
         assertThat(seen).extracting(e -> e[1]).containsExactly("a", "b");

@@ -63,7 +63,8 @@ public class Capture {
     private static final int FINISHED = -1;
     private static final int FINISH_REQUESTED = 1 << 30;
 
-    private final Frame frame;
+    /** The captured frame as the thread state stores it: {@code null} for the empty context. */
+    private final Object frame;
     /**
      * The async-resource side, {@code null} when no hook was enabled at capture: then this is a
      * pure frame swap, and the capture is just the frame reference (and its subclass's callback),
@@ -80,10 +81,10 @@ public class Capture {
      * @param ending when the operation is finished for good: {@link #FINISH_EXTERNALLY},
      *     {@link #FINISH_AFTER_RUN} or {@link #FINISH_ON_FAILURE}
      */
-    protected Capture(ThreadState state, String type, int ending) {
-        this.frame = state.frame;
+    protected Capture(Object[] state, String type, int ending) {
+        this.frame = ThreadState.saved(state);
         this.resource = Hooks.anyEnabled()
-                ? new Resource(type, (byte) ending, Hooks.newAsyncId(), state.executionAsyncId)
+                ? new Resource(type, (byte) ending, Hooks.newAsyncId(), ThreadState.executionAsyncId(state))
                 : null;
     }
 
@@ -96,7 +97,7 @@ public class Capture {
      * @return the capture, announced
      */
     public static Capture capture(String type, int ending) {
-        ThreadState state = ThreadState.current();
+        Object[] state = ThreadState.current();
         Capture capture = new Capture(state, type, ending);
         capture.announce(state);
         return capture;
@@ -110,7 +111,7 @@ public class Capture {
      *
      * @param state the capturing thread's state
      */
-    protected final void announce(ThreadState state) {
+    protected final void announce(Object[] state) {
         Resource r = resource;
         if (r != null) {
             if (Hooks.anyDestroyListener()) {
@@ -128,11 +129,15 @@ public class Capture {
      * @param state the calling thread's state
      * @return the token to pass to {@link #exit}: the previous frame, or (with ids) a record of it
      */
-    public final Object enter(ThreadState state) {
-        Frame outer = state.frame;
+    public final Object enter(Object[] state) {
+        Object outer = ThreadState.saved(state);
         if (resource == null) {
-            // The hot path: one read and one write of a field of the thread's own state.
-            state.frame = frame;
+            // The hot path: one read and at most one write of the thread's own state. The write is
+            // skipped when the context is already the captured one (a callback run where it was
+            // bound), which spares the store and its GC barrier.
+            if (outer != frame) {
+                ThreadState.restore(state, frame);
+            }
             return outer;
         }
         return enterAsResource(state, outer);
@@ -145,21 +150,23 @@ public class Capture {
      * @param state the calling thread's state, as given to {@code enter}
      * @param saved what {@code enter} returned
      */
-    public final void exit(ThreadState state, Object saved) {
-        if (saved instanceof Frame) {
-            state.frame = (Frame) saved;
+    public final void exit(Object[] state, Object saved) {
+        if (resource == null) {
+            // Compared first for the same reason as in enter; the callback may have changed the
+            // context (enterWith), so the current value is read, not assumed.
+            if (ThreadState.saved(state) != saved) {
+                ThreadState.restore(state, saved);
+            }
             return;
         }
         exitAsResource(state, (Outer) saved);
     }
 
-    private Object enterAsResource(ThreadState state, Frame outerFrame) {
+    private Object enterAsResource(Object[] state, Object outerFrame) {
         Resource r = resource;
-        Outer outer = new Outer(outerFrame, state.executionAsyncId, state.triggerAsyncId,
-                state.executionAsyncResource, r.beginRun());
-        state.executionAsyncId = r.asyncId;
-        state.triggerAsyncId = r.triggerAsyncId;
-        state.executionAsyncResource = this;
+        Outer outer = new Outer(outerFrame, ThreadState.executionAsyncId(state), ThreadState.triggerAsyncId(state),
+                ThreadState.executionAsyncResource(state), r.beginRun());
+        ThreadState.enterResource(state, r.asyncId, r.triggerAsyncId, this);
         // As AsyncResource.runInAsyncScope: before/after run in the caller's frame, with our ids.
         if (outer.traced) {
             try {
@@ -167,29 +174,27 @@ public class Capture {
             } catch (Throwable e) {
                 // Hook failures are contained by Hooks; this is the dispatch itself failing (out of
                 // memory, stack overflow). No exit() will follow, so undo the ids here.
-                state.executionAsyncId = outer.executionAsyncId;
-                state.triggerAsyncId = outer.triggerAsyncId;
-                state.executionAsyncResource = outer.executionAsyncResource;
-                state.frame = outerFrame;
+                ThreadState.enterResource(state, outer.executionAsyncId, outer.triggerAsyncId,
+                        outer.executionAsyncResource);
+                ThreadState.restore(state, outerFrame);
                 r.endRun();
                 throw e;
             }
         }
-        state.frame = frame;
+        ThreadState.restore(state, frame);
         return outer;
     }
 
-    private void exitAsResource(ThreadState state, Outer outer) {
+    private void exitAsResource(Object[] state, Outer outer) {
         Resource r = resource;
-        state.frame = outer.frame;
+        ThreadState.restore(state, outer.frame);
         try {
             if (outer.traced) {
                 Hooks.emitAfter(state, r.asyncId, r.type);
             }
         } finally {
-            state.executionAsyncId = outer.executionAsyncId;
-            state.triggerAsyncId = outer.triggerAsyncId;
-            state.executionAsyncResource = outer.executionAsyncResource;
+            ThreadState.enterResource(state, outer.executionAsyncId, outer.triggerAsyncId,
+                    outer.executionAsyncResource);
             if (outer.traced) {
                 r.endRun();
             }
@@ -359,13 +364,13 @@ public class Capture {
 
     /** What the thread had before {@link #enter}, when enter also changed the ids. */
     private static final class Outer {
-        final Frame frame;
+        final Object frame;
         final long executionAsyncId;
         final long triggerAsyncId;
         final Object executionAsyncResource;
         final boolean traced;
 
-        Outer(Frame frame, long executionAsyncId, long triggerAsyncId, Object executionAsyncResource,
+        Outer(Object frame, long executionAsyncId, long triggerAsyncId, Object executionAsyncResource,
                 boolean traced) {
             this.frame = frame;
             this.executionAsyncId = executionAsyncId;

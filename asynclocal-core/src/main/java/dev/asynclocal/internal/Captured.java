@@ -35,7 +35,7 @@ public final class Captured {
      */
     public static Task runnable(Runnable task, String type, int ending) {
         Objects.requireNonNull(task, "task");
-        ThreadState state = ThreadState.current();
+        Object[] state = ThreadState.current();
         Task bound = new Task(state, task, type, ending);
         bound.announce(state);
         return bound;
@@ -53,7 +53,7 @@ public final class Captured {
      */
     public static <V> Call<V> callable(Callable<V> task, String type, int ending) {
         Objects.requireNonNull(task, "task");
-        ThreadState state = ThreadState.current();
+        Object[] state = ThreadState.current();
         Call<V> bound = new Call<>(state, task, type, ending);
         bound.announce(state);
         return bound;
@@ -71,7 +71,7 @@ public final class Captured {
      */
     public static <T, R> Fn<T, R> function(Function<? super T, ? extends R> fn, String type) {
         Objects.requireNonNull(fn, "fn");
-        ThreadState state = ThreadState.current();
+        Object[] state = ThreadState.current();
         Fn<T, R> bound = new Fn<>(state, fn, type);
         bound.announce(state);
         return bound;
@@ -90,7 +90,7 @@ public final class Captured {
      */
     public static <T, U, R> BiFn<T, U, R> biFunction(BiFunction<? super T, ? super U, ? extends R> fn, String type) {
         Objects.requireNonNull(fn, "fn");
-        ThreadState state = ThreadState.current();
+        Object[] state = ThreadState.current();
         BiFn<T, U, R> bound = new BiFn<>(state, fn, type);
         bound.announce(state);
         return bound;
@@ -108,7 +108,7 @@ public final class Captured {
      */
     public static <T> Action<T> consumer(Consumer<? super T> action, String type) {
         Objects.requireNonNull(action, "action");
-        ThreadState state = ThreadState.current();
+        Object[] state = ThreadState.current();
         Action<T> bound = new Action<>(state, action, type);
         bound.announce(state);
         return bound;
@@ -127,7 +127,7 @@ public final class Captured {
      */
     public static <T, U> BiAction<T, U> biConsumer(BiConsumer<? super T, ? super U> action, String type) {
         Objects.requireNonNull(action, "action");
-        ThreadState state = ThreadState.current();
+        Object[] state = ThreadState.current();
         BiAction<T, U> bound = new BiAction<>(state, action, type);
         bound.announce(state);
         return bound;
@@ -145,7 +145,7 @@ public final class Captured {
      */
     public static <T> Supply<T> supplier(Supplier<? extends T> supplier, String type) {
         Objects.requireNonNull(supplier, "supplier");
-        ThreadState state = ThreadState.current();
+        Object[] state = ThreadState.current();
         Supply<T> bound = new Supply<>(state, supplier, type);
         bound.announce(state);
         return bound;
@@ -173,14 +173,14 @@ public final class Captured {
     public static final class Task extends Capture implements Runnable {
         final Runnable task;
 
-        Task(ThreadState state, Runnable task, String type, int ending) {
+        Task(Object[] state, Runnable task, String type, int ending) {
             super(state, type, ending);
             this.task = task;
         }
 
         @Override
         public void run() {
-            ThreadState state = ThreadState.current();
+            Object[] state = ThreadState.current();
             Object saved = enter(state);
             boolean threw = true;
             try {
@@ -206,14 +206,14 @@ public final class Captured {
     public static final class Call<V> extends Capture implements Callable<V> {
         final Callable<V> task;
 
-        Call(ThreadState state, Callable<V> task, String type, int ending) {
+        Call(Object[] state, Callable<V> task, String type, int ending) {
             super(state, type, ending);
             this.task = task;
         }
 
         @Override
         public V call() throws Exception {
-            ThreadState state = ThreadState.current();
+            Object[] state = ThreadState.current();
             Object saved = enter(state);
             boolean threw = true;
             try {
@@ -241,14 +241,14 @@ public final class Captured {
     public static final class Fn<T, R> extends Capture implements Function<T, R> {
         private final Function<? super T, ? extends R> fn;
 
-        Fn(ThreadState state, Function<? super T, ? extends R> fn, String type) {
+        Fn(Object[] state, Function<? super T, ? extends R> fn, String type) {
             super(state, type, FINISH_EXTERNALLY);
             this.fn = fn;
         }
 
         @Override
         public R apply(T t) {
-            ThreadState state = ThreadState.current();
+            Object[] state = ThreadState.current();
             Object saved = enter(state);
             try {
                 return fn.apply(t);
@@ -273,14 +273,14 @@ public final class Captured {
     public static final class BiFn<T, U, R> extends Capture implements BiFunction<T, U, R> {
         private final BiFunction<? super T, ? super U, ? extends R> fn;
 
-        BiFn(ThreadState state, BiFunction<? super T, ? super U, ? extends R> fn, String type) {
+        BiFn(Object[] state, BiFunction<? super T, ? super U, ? extends R> fn, String type) {
             super(state, type, FINISH_EXTERNALLY);
             this.fn = fn;
         }
 
         @Override
         public R apply(T t, U u) {
-            ThreadState state = ThreadState.current();
+            Object[] state = ThreadState.current();
             Object saved = enter(state);
             try {
                 return fn.apply(t, u);
@@ -303,14 +303,14 @@ public final class Captured {
     public static final class Action<T> extends Capture implements Consumer<T> {
         private final Consumer<? super T> action;
 
-        Action(ThreadState state, Consumer<? super T> action, String type) {
+        Action(Object[] state, Consumer<? super T> action, String type) {
             super(state, type, FINISH_EXTERNALLY);
             this.action = action;
         }
 
         @Override
         public void accept(T t) {
-            ThreadState state = ThreadState.current();
+            Object[] state = ThreadState.current();
             Object saved = enter(state);
             try {
                 action.accept(t);
@@ -334,14 +334,14 @@ public final class Captured {
     public static final class BiAction<T, U> extends Capture implements BiConsumer<T, U> {
         private final BiConsumer<? super T, ? super U> action;
 
-        BiAction(ThreadState state, BiConsumer<? super T, ? super U> action, String type) {
+        BiAction(Object[] state, BiConsumer<? super T, ? super U> action, String type) {
             super(state, type, FINISH_EXTERNALLY);
             this.action = action;
         }
 
         @Override
         public void accept(T t, U u) {
-            ThreadState state = ThreadState.current();
+            Object[] state = ThreadState.current();
             Object saved = enter(state);
             try {
                 action.accept(t, u);
@@ -364,14 +364,14 @@ public final class Captured {
     public static final class Supply<T> extends Capture implements Supplier<T> {
         private final Supplier<? extends T> supplier;
 
-        Supply(ThreadState state, Supplier<? extends T> supplier, String type) {
+        Supply(Object[] state, Supplier<? extends T> supplier, String type) {
             super(state, type, FINISH_EXTERNALLY);
             this.supplier = supplier;
         }
 
         @Override
         public T get() {
-            ThreadState state = ThreadState.current();
+            Object[] state = ThreadState.current();
             Object saved = enter(state);
             try {
                 return supplier.get();

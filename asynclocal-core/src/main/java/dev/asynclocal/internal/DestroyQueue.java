@@ -51,7 +51,7 @@ final class DestroyQueue {
     }
 
     private static void deliverForever() {
-        ThreadState state = ThreadState.current();
+        Object[] state = ThreadState.current();
         while (true) {
             Entry entry;
             try {
@@ -60,7 +60,7 @@ final class DestroyQueue {
                 // Only the JVM's shutdown would interrupt this thread; keep delivering until then.
                 continue;
             }
-            state.frame = Frame.EMPTY;
+            ThreadState.setFrame(state, Frame.EMPTY);
             Hooks.emitDestroyNow(state, entry.asyncId, entry.type);
         }
     }

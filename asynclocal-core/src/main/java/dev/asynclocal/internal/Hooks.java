@@ -104,23 +104,23 @@ public final class Hooks {
     }
 
     /*
-     * The emit methods take the caller's ThreadState (which every caller already holds) so that
+     * The emit methods take the caller's state (which every caller already holds) so that
      * "no hook enabled" costs one volatile read and one field read, with no thread-local lookup.
      */
 
-    public static void emitInit(ThreadState state, long asyncId, String type, long triggerAsyncId, Object resource) {
+    public static void emitInit(Object[] state, long asyncId, String type, long triggerAsyncId, Object resource) {
         dispatch(state, Event.INIT, asyncId, type, triggerAsyncId, resource);
     }
 
-    public static void emitBefore(ThreadState state, long asyncId, String type) {
+    public static void emitBefore(Object[] state, long asyncId, String type) {
         dispatch(state, Event.BEFORE, asyncId, type, 0, null);
     }
 
-    public static void emitAfter(ThreadState state, long asyncId, String type) {
+    public static void emitAfter(Object[] state, long asyncId, String type) {
         dispatch(state, Event.AFTER, asyncId, type, 0, null);
     }
 
-    public static void emitPromiseResolve(ThreadState state, long asyncId, String type) {
+    public static void emitPromiseResolve(Object[] state, long asyncId, String type) {
         dispatch(state, Event.PROMISE_RESOLVE, asyncId, type, 0, null);
     }
 
@@ -131,7 +131,7 @@ public final class Hooks {
         }
     }
 
-    static void emitDestroyNow(ThreadState state, long asyncId, String type) {
+    static void emitDestroyNow(Object[] state, long asyncId, String type) {
         dispatch(state, Event.DESTROY, asyncId, type, 0, null);
     }
 
@@ -145,18 +145,19 @@ public final class Hooks {
         }
     }
 
-    private static void dispatch(ThreadState state, Event event, long asyncId, String type,
+    private static void dispatch(Object[] state, Event event, long asyncId, String type,
             long triggerAsyncId, Object resource) {
-        HookSink[] hooks = state.dispatchDepth == 0 ? enabled : state.dispatchHooks;
+        int depth = ThreadState.dispatchDepth(state);
+        HookSink[] hooks = depth == 0 ? enabled : ThreadState.dispatchHooks(state);
         if (hooks.length == 0) {
             return;
         }
-        if (state.dispatchDepth == 0) {
-            state.nestedDispatches = 0;
-        } else if (++state.nestedDispatches > MAX_NESTED_DISPATCHES) {
+        long nested = depth == 0 ? 0 : ThreadState.nestedDispatches(state) + 1;
+        ThreadState.nestedDispatches(state, nested);
+        if (nested > MAX_NESTED_DISPATCHES) {
             // Depth alone does not stop a callback that creates two resources per event (2^32
             // dispatches within the depth limit); a budget per outermost dispatch does.
-            if (state.nestedDispatches == MAX_NESTED_DISPATCHES + 1) {
+            if (nested == MAX_NESTED_DISPATCHES + 1) {
                 report(event.callbackName, type, asyncId, new IllegalStateException(
                         "hook callbacks caused more than " + MAX_NESTED_DISPATCHES + " nested events from one"
                                 + " event: a callback keeps creating async resources; further nested events of"
@@ -164,17 +165,17 @@ public final class Hooks {
             }
             return;
         }
-        if (state.dispatchDepth >= MAX_DISPATCH_DEPTH) {
+        if (depth >= MAX_DISPATCH_DEPTH) {
             // Spend the budget so the rest of this runaway dispatch is dropped without more reports.
-            state.nestedDispatches = MAX_NESTED_DISPATCHES + 1;
+            ThreadState.nestedDispatches(state, MAX_NESTED_DISPATCHES + 1);
             report(event.callbackName, type, asyncId, new IllegalStateException(
                     "hook callbacks nested " + MAX_DISPATCH_DEPTH + " deep: a callback keeps creating"
                             + " async resources; this " + event.callbackName + " was not delivered"));
             return;
         }
-        HookSink[] outerHooks = state.dispatchHooks;
-        state.dispatchHooks = hooks;
-        state.dispatchDepth++;
+        HookSink[] outerHooks = ThreadState.dispatchHooks(state);
+        ThreadState.dispatchHooks(state, hooks);
+        ThreadState.dispatchDepth(state, depth + 1);
         try {
             for (HookSink hook : hooks) {
                 try {
@@ -200,8 +201,8 @@ public final class Hooks {
                 }
             }
         } finally {
-            state.dispatchDepth--;
-            state.dispatchHooks = outerHooks;
+            ThreadState.dispatchDepth(state, depth);
+            ThreadState.dispatchHooks(state, outerHooks);
         }
     }
 

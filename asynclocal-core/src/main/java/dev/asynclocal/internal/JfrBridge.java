@@ -128,7 +128,7 @@ public final class JfrBridge {
                 event.asyncId = asyncId;
                 event.triggerAsyncId = triggerAsyncId;
                 // init runs on the creating thread, whose frame is the one just captured.
-                event.stores = ThreadState.current().frame.size();
+                event.stores = ThreadState.currentFrame().size();
                 event.commit();
             }
         }
@@ -138,11 +138,11 @@ public final class JfrBridge {
             RestoreEvent event = new RestoreEvent();
             ArrayDeque<Object> open = OPEN.get();
             if (event.isEnabled()) {
-                ThreadState state = ThreadState.current();
+                Object[] state = ThreadState.current();
                 event.begin();
                 event.asyncId = asyncId;
-                event.triggerAsyncId = state.triggerAsyncId;
-                event.operationType = typeOf(state.executionAsyncResource);
+                event.triggerAsyncId = ThreadState.triggerAsyncId(state);
+                event.operationType = typeOf(ThreadState.executionAsyncResource(state));
                 open.addLast(event);
             } else {
                 open.addLast(NOT_RECORDED);

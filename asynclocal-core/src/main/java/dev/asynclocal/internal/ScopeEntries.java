@@ -24,12 +24,12 @@ public final class ScopeEntries {
          *
          * @param storage the {@code AsyncLocalStorage} whose store was set
          * @param store the store set, possibly {@code null}
-         * @param state the state of the calling thread
+         * @param state the state of the calling thread (see {@link ThreadState#current()})
          * @param previous the frame that was current before the call
          * @param installed the frame now current on that thread
          * @param scope {@code true} for {@code withScope}, {@code false} for {@code enterWith}
          */
-        void entered(Object storage, Object store, ThreadState state, Frame previous, Frame installed, boolean scope);
+        void entered(Object storage, Object store, Object[] state, Frame previous, Frame installed, boolean scope);
     }
 
     /**
@@ -55,7 +55,7 @@ public final class ScopeEntries {
     }
 
     /** Tells the listener, if any, containing whatever it throws. */
-    public static void notify(Listener current, Object storage, Object store, ThreadState state, Frame previous,
+    public static void notify(Listener current, Object storage, Object store, Object[] state, Frame previous,
             Frame installed, boolean scope) {
         try {
             current.entered(storage, store, state, previous, installed, scope);

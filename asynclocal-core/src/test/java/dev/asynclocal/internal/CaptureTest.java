@@ -25,7 +25,7 @@ class CaptureTest {
     @AfterEach
     void disable() {
         Hooks.disable(sink);
-        ThreadState.current().frame = Frame.EMPTY;
+        ThreadState.setFrame(ThreadState.current(), Frame.EMPTY);
     }
 
     /**
@@ -106,77 +106,77 @@ class CaptureTest {
     }
 
     private Object store() {
-        return ThreadState.current().frame.get(key);
+        return ThreadState.currentFrame().get(key);
     }
 
     @Test
     void withoutHooksACaptureIsAFrameSwapWithoutIds() {
-        ThreadState state = ThreadState.current();
-        state.frame = Frame.EMPTY.with(key, "captured");
+        Object[] state = ThreadState.current();
+        ThreadState.setFrame(state, Frame.EMPTY.with(key, "captured"));
         AtomicReference<Object> inside = new AtomicReference<>();
         Runnable bound = Captured.runnable(() -> {
             inside.set(store());
-            state.frame = state.frame.with(key, "changed inside");
+            ThreadState.setFrame(state, ThreadState.frame(state).with(key, "changed inside"));
         }, Capture.EXECUTOR, Capture.FINISH_AFTER_RUN);
         assertThat(((Capture) bound).isResource()).isFalse();
         assertThat(((Capture) bound).asyncId()).isZero();
         Frame outer = Frame.EMPTY.with(key, "outer");
-        state.frame = outer;
-        state.executionAsyncId = 42;
+        ThreadState.setFrame(state, outer);
+        ThreadState.enterResource(state, 42, 0, ThreadState.TOP_LEVEL_RESOURCE);
         try {
             bound.run();
             assertThat(inside.get()).isEqualTo("captured");
-            assertThat(state.frame).isSameAs(outer);
-            assertThat(state.executionAsyncId).isEqualTo(42);
+            assertThat(ThreadState.frame(state)).isSameAs(outer);
+            assertThat(ThreadState.executionAsyncId(state)).isEqualTo(42);
         } finally {
-            state.executionAsyncId = ThreadState.TOP_LEVEL_ID;
+            ThreadState.enterResource(state, ThreadState.TOP_LEVEL_ID, 0, ThreadState.TOP_LEVEL_RESOURCE);
         }
     }
 
     @Test
     void enterReturnsThePreviousFrameWhenThereAreNoIds() {
-        ThreadState state = ThreadState.current();
+        Object[] state = ThreadState.current();
         Frame outer = Frame.EMPTY.with(key, "outer");
-        state.frame = Frame.EMPTY.with(key, "captured");
+        ThreadState.setFrame(state, Frame.EMPTY.with(key, "captured"));
         Capture capture = Capture.capture(Capture.THREAD, Capture.FINISH_EXTERNALLY);
-        state.frame = outer;
+        ThreadState.setFrame(state, outer);
         Object saved = capture.enter(state);
-        assertThat(saved).isSameAs(outer);
+        assertThat(ThreadState.frameOf(saved)).isSameAs(outer);
         assertThat(store()).isEqualTo("captured");
         capture.exit(state, saved);
-        assertThat(state.frame).isSameAs(outer);
+        assertThat(ThreadState.frame(state)).isSameAs(outer);
     }
 
     @Test
     void exceptionsPropagateUnchangedAndTheFrameIsRestored() {
-        ThreadState state = ThreadState.current();
+        Object[] state = ThreadState.current();
         IllegalStateException failure = new IllegalStateException("task failed");
         Runnable bound = Captured.runnable(() -> {
             throw failure;
         }, Capture.EXECUTOR, Capture.FINISH_AFTER_RUN);
         Frame outer = Frame.EMPTY.with(key, "outer");
-        state.frame = outer;
+        ThreadState.setFrame(state, outer);
         assertThatThrownBy(bound::run).isSameAs(failure);
-        assertThat(state.frame).isSameAs(outer);
+        assertThat(ThreadState.frame(state)).isSameAs(outer);
     }
 
     @Test
     void withAHookTheCaptureIsAResourceAndRestoresIds() throws Exception {
         Hooks.enable(sink);
-        ThreadState state = ThreadState.current();
+        Object[] state = ThreadState.current();
         AtomicReference<long[]> ids = new AtomicReference<>();
         AtomicReference<Object> resource = new AtomicReference<>();
         Runnable bound = Captured.runnable(() -> {
-            ids.set(new long[] {state.executionAsyncId, state.triggerAsyncId});
-            resource.set(state.executionAsyncResource);
+            ids.set(new long[] {ThreadState.executionAsyncId(state), ThreadState.triggerAsyncId(state)});
+            resource.set(ThreadState.executionAsyncResource(state));
         }, Capture.TIMER_TASK, Capture.FINISH_AFTER_RUN);
         long id = ((Capture) bound).asyncId();
         assertThat(id).isPositive();
         bound.run();
         assertThat(ids.get()).containsExactly(id, ThreadState.TOP_LEVEL_ID);
         assertThat(resource.get()).isSameAs(bound);
-        assertThat(state.executionAsyncId).isEqualTo(ThreadState.TOP_LEVEL_ID);
-        assertThat(state.executionAsyncResource).isSameAs(ThreadState.TOP_LEVEL_RESOURCE);
+        assertThat(ThreadState.executionAsyncId(state)).isEqualTo(ThreadState.TOP_LEVEL_ID);
+        assertThat(ThreadState.executionAsyncResource(state)).isSameAs(ThreadState.TOP_LEVEL_RESOURCE);
         sink.awaitDestroy();
         assertThat(sink.events()).containsExactly("init TimerTask 1", "before", "after", "destroy");
     }
@@ -185,7 +185,7 @@ class CaptureTest {
     void finishDuringARunDefersDestroyUntilTheRunExits() throws Exception {
         Hooks.enable(sink);
         Capture capture = Capture.capture(Capture.EXECUTOR, Capture.FINISH_EXTERNALLY);
-        ThreadState state = ThreadState.current();
+        Object[] state = ThreadState.current();
         Object saved = capture.enter(state);
         capture.finish();
         capture.finish(); // idempotent
@@ -199,15 +199,15 @@ class CaptureTest {
     @Test
     void aRunAfterFinishInstallsTheContextButEmitsNothing() throws Exception {
         Hooks.enable(sink);
-        ThreadState state = ThreadState.current();
-        state.frame = Frame.EMPTY.with(key, "captured");
+        Object[] state = ThreadState.current();
+        ThreadState.setFrame(state, Frame.EMPTY.with(key, "captured"));
         AtomicReference<Object> inside = new AtomicReference<>();
         AtomicReference<Long> idInside = new AtomicReference<>();
         Captured.Task bound = Captured.runnable(() -> {
             inside.set(store());
-            idInside.set(state.executionAsyncId);
+            idInside.set(ThreadState.executionAsyncId(state));
         }, Capture.EXECUTOR, Capture.FINISH_AFTER_RUN);
-        state.frame = Frame.EMPTY;
+        ThreadState.setFrame(state, Frame.EMPTY);
         bound.finish();
         sink.awaitDestroy();
         bound.run();
@@ -220,12 +220,12 @@ class CaptureTest {
     void concurrentRunsDestroyOnlyAfterTheLastExits() throws Exception {
         Hooks.enable(sink);
         Capture capture = Capture.capture(Capture.SCHEDULED_TASK, Capture.FINISH_EXTERNALLY);
-        ThreadState state = ThreadState.current();
+        Object[] state = ThreadState.current();
         Object outerRun = capture.enter(state);
         CountDownLatch otherEntered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         Thread other = new Thread(() -> {
-            ThreadState otherState = ThreadState.current();
+            Object[] otherState = ThreadState.current();
             Object saved = capture.enter(otherState);
             otherEntered.countDown();
             try {
@@ -327,7 +327,7 @@ class CaptureTest {
         java.lang.reflect.Method allocated = hotspot.getMethod("getThreadAllocatedBytes", long.class);
         assertThat((Boolean) hotspot.getMethod("isThreadAllocatedMemoryEnabled").invoke(threads)).isTrue();
         long tid = Thread.currentThread().getId();
-        ThreadState.current().frame = Frame.EMPTY.with(key, "captured");
+        ThreadState.setFrame(ThreadState.current(), Frame.EMPTY.with(key, "captured"));
         Runnable task = () -> { };
         int n = 100_000;
         Runnable[] kept = new Runnable[n];

@@ -93,8 +93,8 @@ public final class ContextLeakExtension implements BeforeAllCallback, AfterAllCa
     }
 
     private static void begin(ExtensionContext context) {
-        ThreadState state = ThreadState.current();
-        context.getStore(NAMESPACE).put(KEY, new Check(state, state.frame, Tracking.open()));
+        Object[] state = ThreadState.current();
+        context.getStore(NAMESPACE).put(KEY, new Check(state, ThreadState.frame(state), Tracking.open()));
     }
 
     private static void end(ExtensionContext context, String what) {
@@ -114,11 +114,11 @@ public final class ContextLeakExtension implements BeforeAllCallback, AfterAllCa
 
     /** The state of one check: the thread it started on, its context then, and the recorded calls. */
     private static final class Check {
-        final ThreadState ownState;
+        final Object[] ownState;
         final Frame ownBefore;
         final Tracking.Collector collector;
 
-        Check(ThreadState ownState, Frame ownBefore, Tracking.Collector collector) {
+        Check(Object[] ownState, Frame ownBefore, Tracking.Collector collector) {
             this.ownState = ownState;
             this.ownBefore = ownBefore;
             this.collector = collector;
@@ -126,9 +126,9 @@ public final class ContextLeakExtension implements BeforeAllCallback, AfterAllCa
 
         /** The failure report, or {@code null} when nothing was left behind. */
         String verify(String what) {
-            ThreadState current = ThreadState.current();
+            Object[] current = ThreadState.current();
             List<Tracking.Entry> entries = collector.unchecked();
-            Map<ThreadState, List<Tracking.Entry>> byThread = new LinkedHashMap<>();
+            Map<Object[], List<Tracking.Entry>> byThread = new LinkedHashMap<>();
             for (Tracking.Entry entry : entries) {
                 byThread.computeIfAbsent(entry.state, s -> new ArrayList<>()).add(entry);
             }
@@ -137,17 +137,17 @@ public final class ContextLeakExtension implements BeforeAllCallback, AfterAllCa
             // This thread: exact, and repaired.
             if (current == ownState) {
                 List<Tracking.Entry> mine = byThread.getOrDefault(current, List.of());
-                if (current.frame != ownBefore) {
+                if (ThreadState.frame(current) != ownBefore) {
                     leaks.add(describe(Thread.currentThread().getName() + "\" (the test's thread)",
-                            still(mine, current.frame, ownBefore),
+                            still(mine, ThreadState.frame(current), ownBefore),
                             "  The extension put back the context this thread had before " + what + "."));
-                    current.frame = ownBefore;
+                    ThreadState.setFrame(current, ownBefore);
                 }
                 byThread.remove(current);
             }
 
             // Other threads: what they still hold once they have settled.
-            for (Map.Entry<ThreadState, List<Tracking.Entry>> thread : byThread.entrySet()) {
+            for (Map.Entry<Object[], List<Tracking.Entry>> thread : byThread.entrySet()) {
                 List<Tracking.Entry> calls = thread.getValue();
                 Thread owner = calls.get(0).thread;
                 Frame baseline = calls.get(0).previous;
@@ -181,19 +181,19 @@ public final class ContextLeakExtension implements BeforeAllCallback, AfterAllCa
          * The calls whose stores {@code state}'s thread still holds, once it has settled; empty if
          * it holds none (or ended).
          */
-        private static List<Tracking.Entry> settle(Thread owner, ThreadState state, List<Tracking.Entry> calls,
+        private static List<Tracking.Entry> settle(Thread owner, Object[] state, List<Tracking.Entry> calls,
                 Frame baseline) {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SETTLE_MILLIS);
             while (true) {
                 Thread.State threadState = owner.getState();
-                List<Tracking.Entry> left = still(calls, state.frameSeenFromAnotherThread(), baseline);
+                List<Tracking.Entry> left = still(calls, ThreadState.frameSeenFromAnotherThread(state), baseline);
                 if (left.isEmpty() || threadState == Thread.State.TERMINATED) {
                     return List.of();
                 }
                 boolean idle = threadState == Thread.State.WAITING || threadState == Thread.State.TIMED_WAITING;
                 if (idle) {
                     // Read once more now that the thread is parked: a restore it made just before is visible.
-                    return still(calls, state.frameSeenFromAnotherThread(), baseline);
+                    return still(calls, ThreadState.frameSeenFromAnotherThread(state), baseline);
                 }
                 if (System.nanoTime() > deadline) {
                     return left;

@@ -31,7 +31,7 @@ final class Tracking {
     static final class Entry {
         final long sequence;
         final Thread thread;
-        final ThreadState state;
+        final Object[] state;
         final String storage;
         final String store;
         final boolean scope;
@@ -41,7 +41,7 @@ final class Tracking {
         /** Set once a check has looked at this call, so that an enclosing (class-level) check skips it. */
         volatile boolean checked;
 
-        Entry(long sequence, Thread thread, ThreadState state, String storage, String store, boolean scope,
+        Entry(long sequence, Thread thread, Object[] state, String storage, String store, boolean scope,
                 Frame previous, Frame installed, List<StackTraceElement> site) {
             this.sequence = sequence;
             this.thread = thread;
@@ -95,7 +95,7 @@ final class Tracking {
         }
     }
 
-    private static void entered(Object storage, Object store, ThreadState state, Frame previous, Frame installed,
+    private static void entered(Object storage, Object store, Object[] state, Frame previous, Frame installed,
             boolean scope) {
         if (installed == previous) {
             return; // the same store again: nothing changed, nothing can leak

@@ -61,12 +61,12 @@ final class ExecutorAdvice {
     /** {@code ThreadPoolExecutor.addWorker(Runnable, boolean)}: the worker starts with no context. */
     static final class AddWorker {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static ThreadState enter() {
+        static Object[] enter() {
             return ExecutorSupport.startingWorker();
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.Enter ThreadState state) {
+        static void exit(@Advice.Enter Object[] state) {
             if (state != null) {
                 ExecutorSupport.workerStarted(state);
             }

@@ -194,9 +194,9 @@ public final class ExecutorSupport {
      *
      * @return the calling thread's state, to give to {@link #workerStarted}
      */
-    public static ThreadState startingWorker() {
-        ThreadState state = ThreadState.current();
-        state.captureSuppressed++;
+    public static Object[] startingWorker() {
+        Object[] state = ThreadState.current();
+        ThreadState.suppressCapture(state);
         return state;
     }
 
@@ -205,7 +205,7 @@ public final class ExecutorSupport {
      *
      * @param state what {@code startingWorker} returned
      */
-    public static void workerStarted(ThreadState state) {
-        state.captureSuppressed--;
+    public static void workerStarted(Object[] state) {
+        ThreadState.resumeCapture(state);
     }
 }

@@ -24,7 +24,7 @@ final class ForkJoinAdvice {
     /** {@code ForkJoinTask.doExec()}: every run of every task, on any thread. */
     static final class DoExec {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Capture enter(@Advice.This ForkJoinTask<?> self, @Advice.Local("state") ThreadState state,
+        static Capture enter(@Advice.This ForkJoinTask<?> self, @Advice.Local("state") Object[] state,
                 @Advice.Local("saved") Object saved) {
             Capture capture = ForkJoinSupport.take(self);
             if (capture != null) {
@@ -35,7 +35,7 @@ final class ForkJoinAdvice {
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.Enter Capture capture, @Advice.Local("state") ThreadState state,
+        static void exit(@Advice.Enter Capture capture, @Advice.Local("state") Object[] state,
                 @Advice.Local("saved") Object saved) {
             if (capture != null) {
                 capture.exit(state, saved);

@@ -39,7 +39,7 @@ public final class ForkJoinSupport {
      * @param task the task being forked
      */
     public static void forked(ForkJoinTask<?> task) {
-        ThreadState state = ThreadState.current();
+        Object[] state = ThreadState.current();
         if (Propagation.capturing(state)) {
             capture(task);
         }

@@ -158,12 +158,12 @@ public final class FutureSupport {
      * @return the frame to restore, or {@code null} if the context was already empty
      */
     public static Object beginDependents() {
-        ThreadState state = ThreadState.current();
-        Frame frame = state.frame;
-        if (frame == Frame.EMPTY) {
+        Object[] state = ThreadState.current();
+        Object frame = ThreadState.saved(state);
+        if (frame == null) {
             return null;
         }
-        state.frame = Frame.EMPTY;
+        ThreadState.restore(state, null);
         return frame;
     }
 
@@ -173,7 +173,7 @@ public final class FutureSupport {
      * @param saved what {@code beginDependents} returned, not {@code null}
      */
     public static void endDependents(Object saved) {
-        ThreadState.current().frame = (Frame) saved;
+        ThreadState.restore(ThreadState.current(), saved);
     }
 
     /** Ends a stage's resource when its future completes. */

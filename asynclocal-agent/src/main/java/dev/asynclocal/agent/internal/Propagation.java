@@ -33,8 +33,8 @@ public final class Propagation {
      * @param state the calling thread's state
      * @return {@code true} to capture
      */
-    public static boolean capturing(ThreadState state) {
-        return (state.frame != Frame.EMPTY || Hooks.anyEnabled()) && state.captureSuppressed == 0;
+    public static boolean capturing(Object[] state) {
+        return (!ThreadState.isEmpty(state) || Hooks.anyEnabled()) && !ThreadState.captureSuppressed(state);
     }
 
     /**

@@ -30,7 +30,7 @@ final class ThreadAdvice {
      */
     static final class Run {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Capture enter(@Advice.This Thread self, @Advice.Local("state") ThreadState state,
+        static Capture enter(@Advice.This Thread self, @Advice.Local("state") Object[] state,
                 @Advice.Local("saved") Object saved) {
             Capture capture = ThreadSupport.takeForRun(self);
             if (capture != null) {
@@ -41,7 +41,7 @@ final class ThreadAdvice {
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.Enter Capture capture, @Advice.Local("state") ThreadState state,
+        static void exit(@Advice.Enter Capture capture, @Advice.Local("state") Object[] state,
                 @Advice.Local("saved") Object saved) {
             if (capture != null) {
                 capture.exit(state, saved);

@@ -67,7 +67,7 @@ public final class TimerSupport {
             PENDING.remove(task);
         }
         Capture capture = entry.capture;
-        ThreadState state = ThreadState.current();
+        Object[] state = ThreadState.current();
         Object saved = capture.enter(state);
         boolean threw = true;
         try {
