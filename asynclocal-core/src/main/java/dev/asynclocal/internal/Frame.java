@@ -13,10 +13,12 @@ import java.util.Arrays;
  * two instances a typical application has are found with no array access at all (a lookup is a
  * field comparison, and {@code run} allocates one object). Entries three to {@value #FLAT_LIMIT}
  * follow in a small array of alternating keys and stores, scanned by identity, which beats any
- * hashing at that size. Larger frames switch to a persistent hash trie ({@link Trie}) with
- * O(log<sub>32</sub> n) lookup and path-copying update, so a context with thousands of instances
- * still reads and writes in a handful of steps. Entries are packed: {@code k1} is used only when
- * {@code k0} is, and {@code more} only when both are.
+ * hashing at that size. Larger frames keep their first two entries in the fields and move the
+ * rest to a persistent hash trie ({@link Trie}) with O(log<sub>32</sub> n) lookup and path-copying
+ * update, so a context with thousands of instances still reads and writes in a handful of steps,
+ * and its two oldest stores (usually the ones set where the work entered) are still found by a
+ * field comparison. Entries are packed: {@code k1} is used only when {@code k0} is, {@code more}
+ * and {@code trie} only when both are, and never together.
  */
 public final class Frame {
     /** Returned by {@link #get} when the key has no entry; {@code null} is a legal store. */
@@ -77,15 +79,15 @@ public final class Frame {
 
     /** This frame with {@code key} mapped to {@code store}; {@code this} when already so. */
     public Frame with(FrameKey key, Object store) {
-        if (trie != null) {
-            Trie updated = trie.with(key, store);
-            return updated == trie ? this : new Frame(null, null, null, null, null, updated);
-        }
         if (k0 == key) {
-            return v0 == store ? this : new Frame(key, store, k1, v1, more, null);
+            return v0 == store ? this : new Frame(key, store, k1, v1, more, trie);
         }
         if (k1 == key) {
-            return v1 == store ? this : new Frame(k0, v0, key, store, more, null);
+            return v1 == store ? this : new Frame(k0, v0, key, store, more, trie);
+        }
+        if (trie != null) {
+            Trie updated = trie.with(key, store);
+            return updated == trie ? this : new Frame(k0, v0, k1, v1, null, updated);
         }
         Object[] entries = more;
         if (entries != null) {
@@ -113,21 +115,25 @@ public final class Frame {
             grown[used + 1] = store;
             return new Frame(k0, v0, k1, v1, grown, null);
         }
-        Trie grown = Trie.EMPTY.with(k0, v0).with(k1, v1);
+        // The first two entries stay in fields: they are the context's oldest stores (typically
+        // set where the request entered), and keep their field-compare lookup at any size.
+        Trie grown = Trie.EMPTY;
         for (int i = 0; i < used; i += 2) {
             grown = grown.with((FrameKey) entries[i], entries[i + 1]);
         }
-        return new Frame(null, null, null, null, null, grown.with(key, store));
+        return new Frame(k0, v0, k1, v1, null, grown.with(key, store));
     }
 
     /** This frame without an entry for {@code key}; {@code this} when there is none. */
     public Frame without(FrameKey key) {
-        if (trie != null) {
-            Trie updated = trie.without(key);
-            return updated == trie ? this : new Frame(null, null, null, null, null, updated);
-        }
         if (get(key) == ABSENT) {
             return this;
+        }
+        if (trie != null && k0 != key && k1 != key) {
+            Trie updated = trie.without(key);
+            if (updated != Trie.EMPTY) {
+                return new Frame(k0, v0, k1, v1, null, updated);
+            }
         }
         // Rebuild the packed layout from the remaining entries; exit() is not the hot path.
         Object[] kept = new Object[size() * 2 - 2];
@@ -138,6 +144,14 @@ public final class Frame {
             for (int i = 0; i < more.length; i += 2) {
                 n = keep(kept, n, (FrameKey) more[i], more[i + 1], key);
             }
+        }
+        if (trie != null) {
+            int[] at = {n};
+            trie.forEachEntry((k, v) -> {
+                at[0] = keep(kept, at[0], k, v, key);
+                return true;
+            });
+            n = at[0];
         }
         Frame rebuilt = EMPTY;
         for (int i = 0; i < n; i += 2) {
@@ -179,9 +193,6 @@ public final class Frame {
      * @return {@code false} if the visitor stopped the iteration, {@code true} otherwise
      */
     public boolean forEachEntry(EntryVisitor visitor) {
-        if (trie != null) {
-            return trie.forEachEntry(visitor);
-        }
         if (k0 != null && !visitor.visit(k0, v0)) {
             return false;
         }
@@ -195,7 +206,7 @@ public final class Frame {
                 }
             }
         }
-        return true;
+        return trie == null || trie.forEachEntry(visitor);
     }
 
     /** Receives the entries of a frame; returns {@code false} to stop. */
@@ -206,10 +217,8 @@ public final class Frame {
 
     /** Number of entries; O(1) for small frames, O(n) for trie frames (diagnostics and tests only). */
     public int size() {
-        if (trie != null) {
-            return trie.size();
-        }
-        return (k0 != null ? 1 : 0) + (k1 != null ? 1 : 0) + (more != null ? more.length / 2 : 0);
+        return (k0 != null ? 1 : 0) + (k1 != null ? 1 : 0) + (more != null ? more.length / 2 : 0)
+                + (trie != null ? trie.size() : 0);
     }
 
     /** Whether this frame uses the hash trie (for tests of the representation switch). */

@@ -31,7 +31,7 @@ final class Trie {
 
     Trie without(FrameKey key) {
         Node updated = root.without(key, key.hash, 0);
-        return updated == root ? this : new Trie(updated == null ? EMPTY.root : updated);
+        return updated == root ? this : updated == null ? EMPTY : new Trie(updated);
     }
 
     int size() {
