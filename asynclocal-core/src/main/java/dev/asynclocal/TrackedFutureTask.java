@@ -17,7 +17,12 @@ import java.util.concurrent.FutureTask;
  * @param <V> the result type
  */
 final class TrackedFutureTask<V> extends FutureTask<V> implements PassThrough {
-    private final Captured.Call<V> capture;
+    /**
+     * Dropped once the future completes: a completed (or cancelled) future may be kept long after
+     * by its caller or left in the delegate's queue, and must not keep the task's context alive
+     * ({@code FutureTask} lets go of its callable at completion for the same reason).
+     */
+    private volatile Captured.Call<V> capture;
     /** Where {@code invokeAny} waits for the first completed task; {@code null} otherwise. */
     private final BlockingQueue<Future<V>> completions;
 
@@ -29,14 +34,21 @@ final class TrackedFutureTask<V> extends FutureTask<V> implements PassThrough {
 
     /** The executor did not accept this task, or gave it back on shutdownNow: it will not run there. */
     void rejected() {
-        capture.finish();
+        Captured.Call<V> held = capture;
+        if (held != null) {
+            held.finish();
+        }
     }
 
     @Override
     protected void done() {
         // Runs after the callable returned (so after its "after" event), or on the cancelling
         // thread; in a cancel racing with a run, Capture defers destroy until that run exits.
-        capture.finish();
+        Captured.Call<V> held = capture;
+        if (held != null) {
+            capture = null;
+            held.finish();
+        }
         if (completions != null) {
             completions.add(this);
         }

@@ -16,7 +16,12 @@ import java.util.concurrent.TimeoutException;
  */
 final class TrackedScheduledFuture<V> implements ScheduledFuture<V> {
     final ScheduledFuture<V> delegate;
-    private final Capture capture;
+    /**
+     * Dropped once the task is cancelled: a caller may keep the future long after, and the
+     * capture holds the task and the context it was scheduled in (the delegate's own future
+     * lets go of the task on cancel too).
+     */
+    private volatile Capture capture;
 
     TrackedScheduledFuture(ScheduledFuture<V> delegate, Capture capture) {
         this.delegate = delegate;
@@ -26,8 +31,10 @@ final class TrackedScheduledFuture<V> implements ScheduledFuture<V> {
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
         boolean cancelled = delegate.cancel(mayInterruptIfRunning);
-        if (cancelled) {
-            capture.finish();
+        Capture held = capture;
+        if (cancelled && held != null) {
+            capture = null;
+            held.finish();
         }
         return cancelled;
     }
