@@ -5,13 +5,18 @@
                            [--command CMD]
         records the machine a run happened on (written by run.sh beside the JMH results)
 
-    report.py render RESULTS.json [--env ENV.json] [--markdown docs/benchmarks.md]
+    report.py render RESULTS.json [--env ENV.json] [--pinned P.json] [--agent A.json]
+                                  [--throughput T.json] [--node N.json] [--markdown docs/benchmarks.md]
                                   [--svg docs/benchmarks.svg] [--template TEMPLATE.md]
-        writes the tables, the targets of issue 6 and the chart
+        writes the tables, the targets of issue 6 and the chart. Beside RESULTS.json (a JMH result)
+        it also reads, when they exist and are not given: RESULTS-pinned.json (groups run pinned to
+        one CPU), RESULTS-agent.json (group 7's plain-JDK rows run with -javaagent),
+        RESULTS-throughput.json (ServerThroughput) and RESULTS-node.json (run-node.sh).
 
 Standard library only, no network. Ratios are taken against each group's floor row (ThreadLocal,
 or plain JDK for the executor and CompletableFuture groups, hooks disabled for the hooks group) with
-the same @Param values; bytes per operation come from JMH's GC profiler (gc.alloc.rate.norm).
+the same @Param values (or the same method with the floor's parameters, for the loss-detector
+group); bytes per operation come from JMH's GC profiler (gc.alloc.rate.norm).
 """
 
 import argparse
@@ -33,7 +38,7 @@ class Group:
         self.cls = cls                      # simple class name shared by the group's classes
         self.title = title
         self.about = about
-        self.floor = floor                  # method name of the floor row
+        self.floor = floor                  # method name of the floor row; None: the row's own method
         self.floor_params = floor_params or {}  # params the floor row is pinned to
         self.unit_note = unit_note
 
@@ -62,21 +67,35 @@ GROUPS = [
     Group("HooksBenchmark", "6. hooks",
           "asynclocal capture + restore (bind, run) with no hook, with one hook (init/before/after), "
           "and with one hook that also handles destroy.", "asyncLocal", {"hook": "none"}),
-    Group("MdcHopBenchmark", "7. MDC on an executor hop",
+    Group("AgentHopBenchmark", "7a. agent vs wrappers: executor hop",
+          "The burst of group 4 with an asynclocal value current. `plain JDK`: the plain pool without the "
+          "agent (the floor; the tasks see nothing); `plain JDK + agent`: the same code in a JVM started with "
+          "`-javaagent:asynclocal-agent.jar` (the tasks see the value); `asynclocal wrapped`: "
+          "`AsyncExecutors.wrap`, no agent.", "jdk", unit_note="per task"),
+    Group("AgentChainBenchmark", "7b. agent vs wrappers: CompletableFuture chain",
+          "The chain of group 5 reading an asynclocal value. `plain JDK`: a plain `CompletableFuture` without "
+          "the agent (the floor; no stage sees the value); `plain JDK + agent`: the same code with the agent; "
+          "`asynclocal wrapped`: `AsyncCompletableFuture`, no agent.", "jdk", unit_note="per chain"),
+    Group("MdcHopBenchmark", "8. MDC on an executor hop",
           "Bursts of 64 tasks through `AsyncExecutors.wrap`, with 0, 1 or 5 SLF4J MDC entries set: "
           "asynclocal-slf4j's MDC (in the context) vs Logback's thread-local MDC copied per task by hand. "
           "Floor: asynclocal with no MDC entry.", "asyncLocal_mdc", {"mdcEntries": "0"}, unit_note="per task"),
+    Group("LossDetectorBenchmark", "9. context-loss detector",
+          "The paths the detector touches, with it off and on (no flight recording): a read that finds its "
+          "store, a read that finds none (on: one loss, a stack walk), `bind` + run, a `watch`ed task run at "
+          "once, a task through a guarded executor. Each row's floor is the same operation with the detector "
+          "off.", None, {"detector": "off"}),
 ]
 GROUP_BY_CLASS = {g.cls: g for g in GROUPS}
 
-LIBRARY_ORDER = ["jdk", "threadLocal", "inheritableThreadLocal", "scopedValue", "ttl", "micrometer",
+LIBRARY_ORDER = ["jdk", "agent", "threadLocal", "inheritableThreadLocal", "scopedValue", "ttl", "micrometer",
                  "openTelemetry", "grpc", "asyncLocal", "logback"]
 LIBRARY_NAMES = {
-    "jdk": "plain JDK", "threadLocal": "ThreadLocal", "inheritableThreadLocal": "InheritableThreadLocal",
+    "jdk": "plain JDK", "agent": "plain JDK + agent", "threadLocal": "ThreadLocal", "inheritableThreadLocal": "InheritableThreadLocal",
     "scopedValue": "ScopedValue", "ttl": "TTL", "micrometer": "Micrometer", "openTelemetry": "OpenTelemetry",
     "grpc": "gRPC", "asyncLocal": "asynclocal", "logback": "Logback",
 }
-PARAM_ORDER = {"none": 0, "initBeforeAfter": 1, "withDestroy": 2}
+PARAM_ORDER = {"none": 0, "initBeforeAfter": 1, "withDestroy": 2, "off": 0, "on": 1}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -125,10 +144,18 @@ class Row:
         return (params, lib, self.method)
 
 
-def load_rows(path, pinned_path=None):
+def load_rows(path, pinned_path=None, agent_path=None):
     with open(path, encoding="utf-8") as f:
         entries = json.load(f)
     rows = [Row(e) for e in entries]
+    if agent_path:
+        # group 7's plain-JDK rows run again with -javaagent: the agent row of each table
+        with open(agent_path, encoding="utf-8") as f:
+            for entry in json.load(f):
+                row = Row(entry)
+                if row.method == "jdk":
+                    row.method = row.library = "agent"
+                rows.append(row)
     if pinned_path:
         with open(pinned_path, encoding="utf-8") as f:
             for entry in json.load(f):
@@ -140,12 +167,17 @@ def load_rows(path, pinned_path=None):
         by_group.setdefault(row.cls, []).append(row)
     for cls, group_rows in by_group.items():
         group = GROUP_BY_CLASS.get(cls)
-        group_rows.sort(key=Row.sort_key)
+        if group is not None and group.floor is None:
+            # each row's floor is its own method: keep a method's rows together
+            group_rows.sort(key=lambda r: (r.method, r.sort_key()))
+        else:
+            group_rows.sort(key=Row.sort_key)
         if group is None:
             continue
         for row in group_rows:
             wanted = dict(row.params, **group.floor_params)
-            floor = next((r for r in group_rows if r.method == group.floor and r.params == wanted), None)
+            floor_method = group.floor or row.method
+            floor = next((r for r in group_rows if r.method == floor_method and r.params == wanted), None)
             if floor is not None and floor.score > 0:
                 row.ratio = row.score / floor.score
             row.is_floor = row is floor
@@ -200,7 +232,7 @@ def tables_markdown(by_group):
     return "\n".join(out)
 
 
-def targets_markdown(by_group):
+def targets_markdown(by_group, throughput=None):
     """The targets of issue 6, each checked against this run where the rows exist."""
     lines = ["| target | measured | status |", "|---|---|---|"]
 
@@ -268,8 +300,105 @@ def targets_markdown(by_group):
             None if math.isnan(extra) else extra < 0.5)
     else:
         add("0 extra bytes per hop with no context and no hook", "`AsyncExecutors` not measured yet", None)
-    add("demo server throughput with propagation ≥ 97% of without", "not in this module yet", None)
+    stats = throughput_stats(throughput)
+    base = stats.get("none")
+    for variant, how in (("agent", "with the agent"), ("wrappers", "with the wrappers")):
+        if base and stats.get(variant):
+            r = stats[variant]["mean"] / base["mean"] if base["mean"] > 0 else float("nan")
+            add(f"demo server throughput with propagation ≥ 97% of without ({how})",
+                f"{fmt(100 * r)}% ({fmt(stats[variant]['mean'])} vs {fmt(base['mean'])} requests/s)",
+                None if math.isnan(r) else r >= 0.97)
+        else:
+            add(f"demo server throughput with propagation ≥ 97% of without ({how})",
+                "not measured in this run", None)
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# The demo server's throughput (ServerThroughput) and the Node.js peer (run-node.sh)
+
+THROUGHPUT_VARIANTS = [
+    ("none", "no context (the baseline): no request-id filter, plain executors and futures, no agent"),
+    ("agent", "agent: plain JDK executors and futures, `-javaagent:asynclocal-agent.jar`"),
+    ("wrappers", "wrappers: `AsyncExecutors.wrap` and `AsyncCompletableFuture`, no agent"),
+]
+
+
+def throughput_stats(data):
+    stats = {}
+    for name, rates in ((data or {}).get("variants") or {}).items():
+        rates = [number(r) for r in rates]
+        if rates:
+            stats[name] = {"rates": rates, "mean": sum(rates) / len(rates), "min": min(rates), "max": max(rates)}
+    return stats
+
+
+def throughput_markdown(data):
+    stats = throughput_stats(data)
+    if not stats:
+        return "Not measured in this run (`asynclocal-benchmarks/run.sh --throughput` measures it alone)."
+    st = data.get("settings", {})
+    out = [f"{st.get('connections', '?')} keep-alive connections from a load generator on loopback, each with "
+           f"one request in flight; scheduled-task delay {st.get('delayMs', '?')} ms; per variant and round a "
+           f"fresh server JVM, {st.get('warmupSeconds', '?')} s of warm-up then {st.get('measureSeconds', '?')} s "
+           f"measured; {st.get('rounds', '?')} round(s), the order of the variants reversed every other round; "
+           + (f"server JVM pinned to CPU {st['serverCpus']} and the load generator to the others; "
+              if st.get("serverCpus") else "")
+           + f"{st.get('vmName', '?')} {st.get('javaVersion', '?')}.", ""]
+    out.append("| server | requests/s (mean) | per round | × baseline |")
+    out.append("|---|---|---|---|")
+    base = stats.get("none")
+    for key, text in THROUGHPUT_VARIANTS:
+        if key not in stats:
+            continue
+        v = stats[key]
+        ratio = v["mean"] / base["mean"] if base and base["mean"] > 0 else float("nan")
+        name = f"**{text}**" if key == "none" else text
+        out.append(f"| {name} | {fmt(v['mean'])} | {' / '.join(fmt(r) for r in v['rates'])} | {fmt(ratio)} |")
+    return "\n".join(out)
+
+
+# (label, node result key, Java (group, method, divisor), what the Java row is)
+NODE_OPERATIONS = [
+    ("`getStore()` with a store current", "getStore", ("GetBenchmark", "asyncLocal", 1),
+     "group 1, `getStore()`"),
+    ("`run(value, fn)`: enter, read once, leave", "run", ("RunBenchmark", "asyncLocal_run", 1),
+     "group 2, `run`"),
+    ("async hop, chained: one callback of a `then` chain registered in the context", "promiseThen",
+     ("CompletableFutureChainBenchmark", "asyncLocal_wrapped", 5),
+     "group 5, `AsyncCompletableFuture` chain of 5, per stage"),
+    ("  the same without any store (floor)", "promiseThen_floor", ("CompletableFutureChainBenchmark", "jdk", 5),
+     "group 5, plain JDK, per stage"),
+    ("async hop, burst: one of 64 callbacks scheduled in the context", "setImmediate",
+     ("ExecutorHopBenchmark", "asyncLocal_wrapped", 1), "group 4, `AsyncExecutors.wrap`, per task"),
+    ("  the same without any store (floor)", "setImmediate_floor",
+     ("ExecutorHopBenchmark", "threadLocal_unwrapped", 1), "group 4, plain pool, per task"),
+]
+
+
+def node_markdown(runs, by_group, entries):
+    if not runs:
+        return "Not measured in this run (`asynclocal-benchmarks/run-node.sh` measures it alone; it needs `node`)."
+    java = (entries[0].get("jdkVersion", "?") if entries else "?")
+    head = ["operation"] + [f"Node {r.get('node', '?')} (ns)" for r in runs] + [f"asynclocal, Java {java} (ns)",
+                                                                                "asynclocal row"]
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for label, key, (cls, method, divisor), what in NODE_OPERATIONS:
+        cells = [label.replace("  ", "↳ ")]
+        for r in runs:
+            res = (r.get("results") or {}).get(key)
+            cells.append(fmt(number(res["nsPerOp"])) if res else "–")
+        group = cls + "@pinned" if by_group.get(cls + "@pinned") else cls
+        row = find(by_group, group, method)
+        cells.append(fmt(row.score / divisor) if row else "–")
+        cells.append(what + (" (pinned)" if group.endswith("@pinned") else ""))
+        out.append("| " + " | ".join(cells) + " |")
+    first = runs[0]
+    out.append("")
+    out.append(f"Node: `node/bench.mjs`, {first.get('warmupIterations', '?')} warm-up and "
+               f"{first.get('iterations', '?')} measured iterations of {first.get('iterationMs', '?')} ms per "
+               f"operation, mean ns per operation; platform {first.get('platform', '?')}.")
+    return "\n".join(out)
 
 
 def machine_markdown(entries, env):
@@ -333,7 +462,8 @@ def svg_chart(by_group, title):
         y += panel_head
         top = y
         for r in rows:
-            colour = "#9e9e9e" if r.is_floor else ("#1e88e5" if r.library == "asyncLocal" else "#fb8c00")
+            ours = r.library in ("asyncLocal", "agent") or group.floor is None
+            colour = "#9e9e9e" if r.is_floor else ("#1e88e5" if ours else "#fb8c00")
             label = r.label + (f" [{r.param_text}]" if r.param_text else "")
             parts.append(f'<text x="{label_w - 8}" y="{y + bar_h - 4}" text-anchor="end" font-size="12">'
                          f'{html.escape(label)}</text>')
@@ -432,11 +562,27 @@ def command_env(args):
         f.write("\n")
 
 
+def sibling(results, given, suffix):
+    """The file given on the command line, else RESULTS<suffix>.json beside the JMH result if it exists."""
+    if given is not None:
+        return given or None
+    path = results[:-5] + suffix + ".json" if results.endswith(".json") else None
+    return path if path and os.path.exists(path) else None
+
+
 def command_render(args):
-    pinned = args.pinned
-    if pinned is None and args.results.endswith(".json") and os.path.exists(args.results[:-5] + "-pinned.json"):
-        pinned = args.results[:-5] + "-pinned.json"
-    entries, by_group = load_rows(args.results, pinned)
+    pinned = sibling(args.results, args.pinned, "-pinned")
+    agent = sibling(args.results, args.agent, "-agent")
+    throughput_path = sibling(args.results, args.throughput, "-throughput")
+    node_path = sibling(args.results, args.node, "-node")
+    entries, by_group = load_rows(args.results, pinned, agent)
+    throughput, node_runs = None, []
+    if throughput_path:
+        with open(throughput_path, encoding="utf-8") as f:
+            throughput = json.load(f)
+    if node_path:
+        with open(node_path, encoding="utf-8") as f:
+            node_runs = json.load(f)
     env = {}
     env_path = args.env or (args.results[:-5] + ".env.json" if args.results.endswith(".json") else None)
     if env_path and os.path.exists(env_path):
@@ -465,7 +611,9 @@ def command_render(args):
     doc = (doc.replace("@@BANNER@@", banner)
               .replace("@@TITLE_SUFFIX@@", title_suffix)
               .replace("@@MACHINE@@", machine_markdown(entries, env))
-              .replace("@@TARGETS@@", targets_markdown(by_group))
+              .replace("@@TARGETS@@", targets_markdown(by_group, throughput))
+              .replace("@@THROUGHPUT@@", throughput_markdown(throughput))
+              .replace("@@NODE@@", node_markdown(node_runs, by_group, entries))
               .replace("@@TABLES@@", tables_markdown(by_group))
               .replace("@@CHART@@", chart_name)
               .replace("@@VERSIONS@@", library_versions())
@@ -499,6 +647,10 @@ def main(argv):
     render.add_argument("--env")
     render.add_argument("--pinned", help="JMH result of the groups run with the JVM pinned to one CPU "
                         "(default: RESULTS-pinned.json if it exists)")
+    render.add_argument("--agent", help="JMH result of group 7's plain-JDK rows run with -javaagent "
+                        "(default: RESULTS-agent.json if it exists)")
+    render.add_argument("--throughput", help="ServerThroughput result (default: RESULTS-throughput.json if it exists)")
+    render.add_argument("--node", help="run-node.sh result (default: RESULTS-node.json if it exists)")
     render.add_argument("--markdown", default=os.path.join(root, "docs", "benchmarks.md"))
     render.add_argument("--svg", default=os.path.join(root, "docs", "benchmarks.svg"))
     render.add_argument("--template", default=os.path.join(HERE, "benchmarks-template.md"))

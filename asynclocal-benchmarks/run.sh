@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
-# Builds asynclocal-benchmarks, runs its JMH benchmarks with the GC profiler, and regenerates
-# docs/benchmarks.md and docs/benchmarks.svg from the JSON result.
+# Builds asynclocal-benchmarks, runs its JMH benchmarks with the GC profiler, the demo server's
+# throughput and the Node.js peer, and regenerates docs/benchmarks.md and docs/benchmarks.svg.
 #
 #   asynclocal-benchmarks/run.sh [--quick] [--cpu LIST] [--no-build] [JMH name pattern ...]
+#   asynclocal-benchmarks/run.sh [--quick] [--no-build] --throughput | --node
 #
-#   --quick      1 fork, 1 warm-up iteration of 1 s, 2 measured iterations of 1 s (a pipeline check)
-#   (default)    the full run: 3 forks, 5 warm-up and 5 measured iterations of 1 s each
-#   --cpu LIST   pin the benchmark JVMs with `taskset -c LIST` (e.g. --cpu 1)
-#   --no-build   reuse asynclocal-benchmarks/target/benchmarks.jar
-#   patterns     JMH regular expressions selecting benchmarks, e.g. GetBenchmark 'Run.*asyncLocal'
+#   --quick       1 fork, 1 warm-up iteration of 1 s, 2 measured iterations of 1 s (a pipeline check);
+#                 throughput 2 rounds of 3 s warm-up + 5 s; Node shorter iterations
+#   (default)     the full run: 3 forks, 5 warm-up and 5 measured iterations of 1 s each;
+#                 throughput 4 rounds of 10 s warm-up + 20 s per server variant
+#   --cpu LIST    pin the benchmark JVMs with `taskset -c LIST` (e.g. --cpu 1)
+#   --no-build    reuse asynclocal-benchmarks/target/benchmarks.jar
+#   --throughput  only the demo server's throughput (ServerThroughput), then the page again
+#   --node        only the Node.js peer (run-node.sh), then the page again
+#   patterns      JMH regular expressions selecting benchmarks, e.g. GetBenchmark 'Run.*asyncLocal'
 #
 # Without patterns or --cpu, the executor-hop and CompletableFuture groups run a second time with
 # the JVM pinned to one CPU (the last one), where thread wake-ups stop dominating their numbers.
+# Without patterns (or with one naming an Agent group), group 7's plain-JDK rows run again with
+# -javaagent (the agent rows). Without patterns the throughput and the Node.js peer run too. The page is rendered from the day's JMH result of the
+# same mode, or the newest earlier one when --throughput or --node ran alone.
 #
 # The JDK: a JDK 25 or newer installed beside the default `java` (same parent directory, e.g.
 # /usr/lib/jvm/*) if there is one, so that the ScopedValue rows are built and run; otherwise the
@@ -22,12 +30,13 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
 
 usage() {
-    sed -n '2,20s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+    sed -n '2,26s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
 mode=full
 cpus=""
 build=1
+only=""
 patterns=()
 while (($#)); do
     case "$1" in
@@ -39,6 +48,8 @@ while (($#)); do
             shift
             ;;
         --no-build) build=0 ;;
+        --throughput) only=throughput ;;
+        --node) only=node ;;
         -h | --help) usage; exit 0 ;;
         --) shift; patterns+=("$@"); break ;;
         -*) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
@@ -82,12 +93,19 @@ fi
 echo "run.sh: JDK $jdk_version at $jdk_home$([[ ${jdk_version:-0} -ge 25 ]] || echo ' (no JDK 25 found: no ScopedValue rows)')"
 export JAVA_HOME=$jdk_home
 
+if [[ $only == node ]]; then
+    build=0   # the Node.js peer needs no Java build
+fi
 if ((build)); then
     # clean: the JDK 25 build adds classes a JDK 17 build must not see, and the other way round
     (cd "$root" && mvn -B -q -pl asynclocal-benchmarks -am -DskipTests clean package)
 fi
 jar=$here/target/benchmarks.jar
-[[ -f $jar ]] || { echo "run.sh: $jar is missing; run without --no-build" >&2; exit 1; }
+if [[ $only != node ]]; then
+    [[ -f $jar ]] || { echo "run.sh: $jar is missing; run without --no-build" >&2; exit 1; }
+fi
+# the shaded agent jar the same build made (the benchmarks module depends on the agent module)
+agent_jar=$(ls "$root"/asynclocal-agent/target/asynclocal-agent-*.jar 2>/dev/null | grep -v '/original-' | head -1 || true)
 
 if [[ $mode == quick ]]; then
     jmh_options=(-f 1 -wi 1 -w 1s -i 2 -r 1s)
@@ -98,6 +116,48 @@ else
 fi
 mkdir -p "$here/results"
 result=$here/results/$(date -u +%Y-%m-%d)$suffix.json
+
+# The demo server under load; the server JVM on the last CPU, the load generator on the others.
+run_throughput() {
+    local out=$1 options
+    if [[ $mode == quick ]]; then
+        options=(--warmup 3 --measure 5 --rounds 2)
+    else
+        options=(--warmup 10 --measure 20 --rounds 4)
+    fi
+    local variants=none,agent,wrappers
+    if [[ -z $agent_jar ]]; then
+        echo "run.sh: no agent jar in asynclocal-agent/target; throughput without the agent variant" >&2
+        variants=none,wrappers
+    fi
+    local client=()
+    if command -v taskset >/dev/null && (($(nproc) >= 2)); then
+        options+=(--server-cpus "$(($(nproc) - 1))")
+        client=(taskset -c "0-$(($(nproc) - 2))")
+    fi
+    ${client[@]+"${client[@]}"} "$jdk_home/bin/java" -cp "$jar" dev.asynclocal.benchmarks.ServerThroughput \
+        "${options[@]}" --variants "$variants" --agent-jar "${agent_jar:-none}" --out "$out"
+}
+
+run_node() {
+    "$here/run-node.sh" ${quick_flag:-} --out "$1"
+}
+quick_flag=""
+[[ $mode == quick ]] && quick_flag=--quick
+
+if [[ -n $only ]]; then
+    # one part alone: render with the day's JMH result of this mode, else the newest earlier one
+    if [[ ! -f $result ]]; then
+        result=$(ls "$here"/results/*"$suffix".json 2>/dev/null | grep -E "/[0-9]{4}-[0-9]{2}-[0-9]{2}$suffix\.json$" |
+            sort | tail -1 || true)
+    fi
+    [[ -n $result ]] || { echo "run.sh: no JMH result to render with; run.sh${quick_flag:+ $quick_flag} first" >&2; exit 1; }
+    part=${result%.json}-$only.json
+    if [[ $only == throughput ]]; then run_throughput "$part"; else run_node "$part"; fi
+    python3 "$here/report.py" render "$result"
+    echo "run.sh: wrote $part, docs/benchmarks.md and docs/benchmarks.svg"
+    exit 0
+fi
 
 command=("$jdk_home/bin/java" -jar "$jar" -prof gc -rf json -rff "$result" "${jmh_options[@]}" "${patterns[@]}")
 if [[ -n $cpus ]]; then
@@ -114,6 +174,26 @@ if ((${#patterns[@]} == 0)) && [[ -z $cpus ]] && command -v taskset >/dev/null; 
     pinned_cpu=$(($(nproc) - 1))
     taskset -c "$pinned_cpu" "$jdk_home/bin/java" -jar "$jar" -prof gc -rf json -rff "$pinned_result" \
         "${jmh_options[@]}" 'ExecutorHopBenchmark|CompletableFutureChainBenchmark'
+fi
+
+# Group 7's agent rows: the plain-JDK benchmarks again, in forks started with the agent.
+agent_result=${result%.json}-agent.json
+rm -f "$agent_result"
+if [[ -n $agent_jar ]] && { ((${#patterns[@]} == 0)) || [[ ${patterns[*]} == *Agent* ]]; }; then
+    agent_command=("$jdk_home/bin/java" -jar "$jar" -prof gc -rf json -rff "$agent_result" "${jmh_options[@]}"
+        -jvmArgsAppend "-javaagent:$agent_jar" 'Agent(Hop|Chain)Benchmark\.jdk$')
+    [[ -n $cpus ]] && agent_command=(taskset -c "$cpus" "${agent_command[@]}")
+    "${agent_command[@]}"
+elif [[ -z $agent_jar ]]; then
+    echo "run.sh: no agent jar in asynclocal-agent/target; no agent rows" >&2
+fi
+
+throughput_result=${result%.json}-throughput.json
+node_result=${result%.json}-node.json
+rm -f "$throughput_result" "$node_result"
+if ((${#patterns[@]} == 0)); then
+    run_throughput "$throughput_result"
+    run_node "$node_result"
 fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || true)
 

@@ -11,6 +11,12 @@
  * checks that value once per method, so a benchmark that stops propagating fails the build instead
  * of reporting a flattering number.
  *
+ * <p>Group 7 ({@code AgentHopBenchmark}, {@code AgentChainBenchmark}) runs its {@code jdk} rows a
+ * second time with the agent: {@code run.sh} passes {@code -jvmArgsAppend -javaagent:...} to a
+ * separate JMH invocation and {@code report.py} shows that run as the agent rows.
+ * {@link dev.asynclocal.benchmarks.ServerThroughput} is not a JMH benchmark: a load generator with
+ * its own {@code main}, measuring the demo server in JVMs of its own.
+ *
  * <p>The context under test is set up in {@code @Setup} methods: JMH runs those on the benchmark
  * thread itself for {@code Scope.Thread} states, so the context is active in the measured method.
  */

@@ -52,7 +52,8 @@ class BenchmarksSanityTest {
             groups.add(className.substring(className.lastIndexOf('.') + 1));
         }
         assertThat(groups).contains("GetBenchmark", "RunBenchmark", "CaptureRestoreBenchmark",
-                "ExecutorHopBenchmark", "CompletableFutureChainBenchmark", "HooksBenchmark");
+                "ExecutorHopBenchmark", "CompletableFutureChainBenchmark", "HooksBenchmark",
+                "MdcHopBenchmark", "LossDetectorBenchmark", "AgentHopBenchmark", "AgentChainBenchmark");
     }
 
     @Test
@@ -94,6 +95,11 @@ class BenchmarksSanityTest {
                 return name.endsWith("_unwrapped") || name.endsWith("_noContext") ? 0 : Burst.TASKS;
             case "CompletableFutureChainBenchmark":
                 return name.equals("jdk") ? 0 : CompletableFutureChainBenchmark.STAGES;
+            case "AgentHopBenchmark":
+                // no agent in this JVM: the plain pool is the floor and propagates nothing
+                return name.equals("jdk") ? 0 : Burst.TASKS;
+            case "AgentChainBenchmark":
+                return name.equals("jdk") ? 0 : AgentChainBenchmark.STAGES;
             default:
                 return Values.VALUE;
         }

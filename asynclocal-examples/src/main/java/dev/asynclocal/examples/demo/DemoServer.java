@@ -1,5 +1,6 @@
 package dev.asynclocal.examples.demo;
 
+import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.asynclocal.servers.HttpServerRequestIdFilter;
@@ -62,7 +63,7 @@ public final class DemoServer implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final HttpServer server;
 
-    private DemoServer(int port, Propagation propagation, Duration delay) throws IOException {
+    private DemoServer(int port, Propagation propagation, Duration delay, boolean requestContext) throws IOException {
         this.propagation = propagation;
         this.delay = delay;
         httpThreads = fixedPool("http", HTTP_THREADS);
@@ -77,7 +78,10 @@ public final class DemoServer implements AutoCloseable {
                 .withGenerator(() -> Integer.toString(idSeq.getAndIncrement()));
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
         server.setExecutor(httpThreads);
-        server.createContext("/", this::handle).getFilters().add(HttpServerRequestIdFilter.create(ids));
+        HttpContext root = server.createContext("/", this::handle);
+        if (requestContext) {
+            root.getFilters().add(HttpServerRequestIdFilter.create(ids));
+        }
     }
 
     /**
@@ -90,7 +94,24 @@ public final class DemoServer implements AutoCloseable {
      * @throws IOException if the port cannot be bound
      */
     public static DemoServer start(int port, Propagation propagation, Duration delay) throws IOException {
-        DemoServer demo = new DemoServer(port, propagation, delay);
+        DemoServer demo = new DemoServer(port, propagation, delay, true);
+        demo.server.start();
+        return demo;
+    }
+
+    /**
+     * Starts the same server with no context at all, the baseline of the throughput benchmark: no
+     * request-id filter (so no request context is entered), plain JDK executors and futures. Run
+     * without the agent, nothing is captured or restored anywhere; the answers say
+     * {@code request null answered}.
+     *
+     * @param port the port, or 0 for a free one
+     * @param delay how long the scheduled task of each request waits
+     * @return the running server
+     * @throws IOException if the port cannot be bound
+     */
+    public static DemoServer startWithoutContext(int port, Duration delay) throws IOException {
+        DemoServer demo = new DemoServer(port, Propagation.AGENT, delay, false);
         demo.server.start();
         return demo;
     }
