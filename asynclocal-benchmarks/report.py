@@ -318,7 +318,7 @@ def targets_markdown(by_group, throughput=None):
 # The demo server's throughput (ServerThroughput) and the Node.js peer (run-node.sh)
 
 THROUGHPUT_VARIANTS = [
-    ("none", "no context (the baseline): no request-id filter, plain executors and futures, no agent"),
+    ("none", "no context (the baseline): the same header work, the id passed by hand, plain executors and futures, no agent"),
     ("agent", "agent: plain JDK executors and futures, `-javaagent:asynclocal-agent.jar`"),
     ("wrappers", "wrappers: `AsyncExecutors.wrap` and `AsyncCompletableFuture`, no agent"),
 ]

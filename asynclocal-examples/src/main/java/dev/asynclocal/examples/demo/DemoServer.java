@@ -1,5 +1,6 @@
 package dev.asynclocal.examples.demo;
 
+import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -79,9 +80,7 @@ public final class DemoServer implements AutoCloseable {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
         server.setExecutor(httpThreads);
         HttpContext root = server.createContext("/", this::handle);
-        if (requestContext) {
-            root.getFilters().add(HttpServerRequestIdFilter.create(ids));
-        }
+        root.getFilters().add(requestContext ? HttpServerRequestIdFilter.create(ids) : new IdByHandFilter());
     }
 
     /**
@@ -100,10 +99,11 @@ public final class DemoServer implements AutoCloseable {
     }
 
     /**
-     * Starts the same server with no context at all, the baseline of the throughput benchmark: no
-     * request-id filter (so no request context is entered), plain JDK executors and futures. Run
-     * without the agent, nothing is captured or restored anywhere; the answers say
-     * {@code request null answered}.
+     * Starts the same server with no context at all, the baseline of the throughput benchmark. It
+     * does the same work per request, but the id is passed by hand: a filter takes or makes the id
+     * and sets the response header as the request-id filter does, and the handler's code carries
+     * the id in its lambdas instead of reading it from the context. Plain JDK executors and
+     * futures; run without the agent, nothing is captured or restored anywhere.
      *
      * @param port the port, or 0 for a free one
      * @param delay how long the scheduled task of each request waits
@@ -117,6 +117,8 @@ public final class DemoServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) {
+        // Set only by the baseline server, which passes the id by hand instead of in the context.
+        String idByHand = (String) exchange.getAttribute(IdByHandFilter.ATTRIBUTE);
         String tag = tagOf(exchange.getRequestURI());
         log("start", tag);
         CompletableFuture<String> answer = propagation.newFuture();
@@ -131,12 +133,32 @@ public final class DemoServer implements AutoCloseable {
                 log("executor hop", tag);
                 timer.schedule(() -> {
                     log("scheduled task", tag);
-                    answer.complete("request " + RequestIds.current() + " answered\n");
+                    String id = idByHand != null ? idByHand : RequestIds.current();
+                    answer.complete("request " + id + " answered\n");
                 }, delay.toNanos(), TimeUnit.NANOSECONDS);
             });
         } catch (RuntimeException e) {
             // rejected while closing: answer anyway, the client must not hang
             answer.completeExceptionally(e);
+        }
+    }
+
+    /** The baseline's stand-in for the request-id filter: the same header work, no context. */
+    private final class IdByHandFilter extends Filter {
+        static final String ATTRIBUTE = "dev.asynclocal.examples.requestId";
+
+        @Override
+        public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
+            String sent = exchange.getRequestHeaders().getFirst(RequestIds.DEFAULT_HEADER);
+            String id = RequestIds.isValid(sent) ? sent : Integer.toString(idSeq.getAndIncrement());
+            exchange.getResponseHeaders().set(RequestIds.DEFAULT_HEADER, id);
+            exchange.setAttribute(ATTRIBUTE, id);
+            chain.doFilter(exchange);
+        }
+
+        @Override
+        public String description() {
+            return "request id passed by hand (no context)";
         }
     }
 
