@@ -7,7 +7,7 @@
 #
 #   --quick       1 fork, 1 warm-up iteration of 1 s, 2 measured iterations of 1 s (a pipeline check);
 #                 throughput 2 rounds of 3 s warm-up + 5 s; Node shorter iterations
-#   (default)     the full run: 3 forks, 5 warm-up and 5 measured iterations of 1 s each;
+#   (default)     the full run: 2 forks, 3 warm-up and 5 measured iterations of 1 s each (about 40 min);
 #                 throughput 4 rounds of 10 s warm-up + 20 s per server variant
 #   --cpu LIST    pin the benchmark JVMs with `taskset -c LIST` (e.g. --cpu 1)
 #   --no-build    reuse asynclocal-benchmarks/target/benchmarks.jar
@@ -111,7 +111,7 @@ if [[ $mode == quick ]]; then
     jmh_options=(-f 1 -wi 1 -w 1s -i 2 -r 1s)
     suffix=-quick
 else
-    jmh_options=(-f 3 -wi 5 -w 1s -i 5 -r 1s)
+    jmh_options=(-f 2 -wi 3 -w 1s -i 5 -r 1s)
     suffix=""
 fi
 mkdir -p "$here/results"
