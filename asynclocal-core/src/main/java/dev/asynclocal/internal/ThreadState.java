@@ -19,7 +19,8 @@ import java.util.function.Supplier;
  * server whose pool threads stay). A thread-local value whose class is ours would keep that loader
  * reachable from every thread that ever touched it, for as long as the thread lives. So the value
  * holds only JDK objects whenever the thread runs outside any context: the empty frame and the
- * top-level resource are stored as {@code null}, the numbers live in a {@code long[]}. What is
+ * top-level resource are stored as {@code null}, the numbers live in a {@code long[]} (made on
+ * first need; most threads never need one). What is
  * left on an idle thread ({@code Object[]}, {@code long[]}) pins nothing; the thread-local's key is
  * weak, so the entry goes stale once the loader is gone.
  *
@@ -61,11 +62,25 @@ public final class ThreadState {
     }
 
     private static Object[] newState() {
-        Object[] state = new Object[SLOTS];
-        long[] numbers = new long[NUMBER_COUNT];
-        numbers[EXECUTION_ID] = TOP_LEVEL_ID;
-        state[NUMBERS] = numbers;
-        return state;
+        // The numbers come later, on first need: most threads (a virtual thread per request, say)
+        // only ever switch frames, and their state stays one small array.
+        return new Object[SLOTS];
+    }
+
+    /** The state's numbers, made on first write; {@code null} until then means all defaults. */
+    private static long[] numbers(Object[] state) {
+        long[] numbers = (long[]) state[NUMBERS];
+        if (numbers == null) {
+            numbers = new long[NUMBER_COUNT];
+            numbers[EXECUTION_ID] = TOP_LEVEL_ID;
+            state[NUMBERS] = numbers;
+        }
+        return numbers;
+    }
+
+    private static long number(Object[] state, int index, long defaultValue) {
+        long[] numbers = (long[]) state[NUMBERS];
+        return numbers == null ? defaultValue : numbers[index];
     }
 
     /**
@@ -169,7 +184,7 @@ public final class ThreadState {
      * @return the id of the resource whose callback runs, {@link #TOP_LEVEL_ID} outside any
      */
     public static long executionAsyncId(Object[] state) {
-        return ((long[]) state[NUMBERS])[EXECUTION_ID];
+        return number(state, EXECUTION_ID, TOP_LEVEL_ID);
     }
 
     /**
@@ -177,7 +192,7 @@ public final class ThreadState {
      * @return the trigger id of the resource whose callback runs, {@code 0} outside any
      */
     public static long triggerAsyncId(Object[] state) {
-        return ((long[]) state[NUMBERS])[TRIGGER_ID];
+        return number(state, TRIGGER_ID, 0);
     }
 
     /**
@@ -201,6 +216,12 @@ public final class ThreadState {
      */
     public static void enterResource(Object[] state, long asyncId, long triggerAsyncId, Object resource) {
         long[] numbers = (long[]) state[NUMBERS];
+        if (numbers == null) {
+            if (asyncId == TOP_LEVEL_ID && triggerAsyncId == 0 && resource == TOP_LEVEL_RESOURCE) {
+                return; // already so
+            }
+            numbers = numbers(state);
+        }
         numbers[EXECUTION_ID] = asyncId;
         numbers[TRIGGER_ID] = triggerAsyncId;
         // The sentinel is ours: an idle thread keeps null instead (see the class comment).
@@ -220,7 +241,7 @@ public final class ThreadState {
      *     {@link #resumeCapture}
      */
     public static boolean captureSuppressed(Object[] state) {
-        return ((long[]) state[NUMBERS])[CAPTURE_SUPPRESSED] != 0;
+        return number(state, CAPTURE_SUPPRESSED, 0) != 0;
     }
 
     /**
@@ -230,7 +251,7 @@ public final class ThreadState {
      * @param state a state from {@link #current()}
      */
     public static void suppressCapture(Object[] state) {
-        ((long[]) state[NUMBERS])[CAPTURE_SUPPRESSED]++;
+        numbers(state)[CAPTURE_SUPPRESSED]++;
     }
 
     /**
@@ -239,7 +260,7 @@ public final class ThreadState {
      * @param state the state given to {@link #suppressCapture}
      */
     public static void resumeCapture(Object[] state) {
-        ((long[]) state[NUMBERS])[CAPTURE_SUPPRESSED]--;
+        numbers(state)[CAPTURE_SUPPRESSED]--;
     }
 
     /**
@@ -264,11 +285,11 @@ public final class ThreadState {
     // ---- hook dispatch bookkeeping (Hooks) ------------------------------------------------------
 
     static int dispatchDepth(Object[] state) {
-        return (int) ((long[]) state[NUMBERS])[DISPATCH_DEPTH];
+        return (int) number(state, DISPATCH_DEPTH, 0);
     }
 
     static void dispatchDepth(Object[] state, int depth) {
-        ((long[]) state[NUMBERS])[DISPATCH_DEPTH] = depth;
+        numbers(state)[DISPATCH_DEPTH] = depth;
     }
 
     static HookSink[] dispatchHooks(Object[] state) {
@@ -281,10 +302,10 @@ public final class ThreadState {
 
     /** Events dispatched inside the current outermost dispatch (bounded, see Hooks). */
     static long nestedDispatches(Object[] state) {
-        return ((long[]) state[NUMBERS])[NESTED_DISPATCHES];
+        return number(state, NESTED_DISPATCHES, 0);
     }
 
     static void nestedDispatches(Object[] state, long count) {
-        ((long[]) state[NUMBERS])[NESTED_DISPATCHES] = count;
+        numbers(state)[NESTED_DISPATCHES] = count;
     }
 }
