@@ -32,6 +32,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.LoggerFactory;
@@ -264,7 +265,7 @@ final class SoakSupport {
         return probe(ForkJoinPool.getCommonPoolParallelism(), ForkJoinPool.commonPool()::execute);
     }
 
-    private static List<String> probe(int threads, java.util.function.Consumer<Runnable> executor) throws Exception {
+    private static List<String> probe(int threads, Consumer<Runnable> executor) throws Exception {
         CyclicBarrier everyThreadBusy = new CyclicBarrier(threads);
         List<Probe> probes = new ArrayList<>();
         for (int i = 0; i < threads; i++) {
