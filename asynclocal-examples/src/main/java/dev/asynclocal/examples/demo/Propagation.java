@@ -2,9 +2,14 @@ package dev.asynclocal.examples.demo;
 
 import dev.asynclocal.AsyncCompletableFuture;
 import dev.asynclocal.AsyncExecutors;
+import dev.asynclocal.AsyncLocalStorage;
+import dev.asynclocal.Snapshot;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 
 /**
  * How the demo server's work gets the request's context across threads. The server code is the
@@ -31,6 +36,19 @@ public enum Propagation {
         <T> CompletableFuture<T> newFuture() {
             return new AsyncCompletableFuture<>();
         }
+
+        @Override
+        <T> CompletableFuture<T> supplyAsync(Supplier<T> supplier, Executor executor) {
+            return AsyncCompletableFuture.supplyAsync(supplier, executor);
+        }
+
+        @Override
+        IntConsumer forEachElement(IntConsumer action) {
+            // A parallel stream hands its elements to fork/join workers that no wrapper sees, so
+            // each element enters the context captured where the stream starts.
+            Snapshot here = AsyncLocalStorage.snapshot();
+            return i -> here.run(() -> action.accept(i));
+        }
     },
 
     /**
@@ -54,6 +72,16 @@ public enum Propagation {
         <T> CompletableFuture<T> newFuture() {
             return new CompletableFuture<>();
         }
+
+        @Override
+        <T> CompletableFuture<T> supplyAsync(Supplier<T> supplier, Executor executor) {
+            return CompletableFuture.supplyAsync(supplier, executor);
+        }
+
+        @Override
+        IntConsumer forEachElement(IntConsumer action) {
+            return action;
+        }
     };
 
     /** The agent's public entry point; looked up by name so this module does not depend on it. */
@@ -67,6 +95,15 @@ public enum Propagation {
 
     /** A new, incomplete future for the server's code to register stages on. */
     abstract <T> CompletableFuture<T> newFuture();
+
+    /** A future completed by {@code supplier} on {@code executor}, in the context current now. */
+    abstract <T> CompletableFuture<T> supplyAsync(Supplier<T> supplier, Executor executor);
+
+    /**
+     * The body of a parallel stream's {@code forEach}, called now, so that each element runs in
+     * the context current now on whichever fork/join worker takes it.
+     */
+    abstract IntConsumer forEachElement(IntConsumer action);
 
     /**
      * The mode to use when the user did not choose: {@link #AGENT} when the agent is installed in
