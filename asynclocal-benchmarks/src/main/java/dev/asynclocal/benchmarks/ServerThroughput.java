@@ -179,6 +179,10 @@ public final class ServerThroughput {
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
             String line = out.readLine();
+            // Skip what the JVM itself may print first (JAVA_TOOL_OPTIONS, a flight recording).
+            for (int skipped = 0; line != null && !line.startsWith("listening ") && skipped < 20; skipped++) {
+                line = out.readLine();
+            }
             if (line == null || !line.startsWith("listening ")) {
                 throw new IllegalStateException(variant.key() + " server did not start: " + line);
             }
