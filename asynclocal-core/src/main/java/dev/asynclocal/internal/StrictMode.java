@@ -166,13 +166,30 @@ public final class StrictMode {
         return frames.toArray(new StackTraceElement[0]);
     }
 
+    /** A class of one of the adapter modules ({@code dev.asynclocal.opentelemetry}, ...). */
+    private static boolean isAdapter(String className) {
+        return className.startsWith("dev.asynclocal.") && className.lastIndexOf('.') > "dev.asynclocal".length();
+    }
+
     private static boolean isLibrary(String className) {
         return className.startsWith("dev.asynclocal.internal.")
                 || className.equals("dev.asynclocal.AsyncLocalStorage")
                 || className.equals("dev.asynclocal.RestoringScope");
     }
 
+    /**
+     * The top frame of a site; when that is one of this project's adapters (an OpenTelemetry
+     * {@code attach}, an MDC call), also the frame that called it, which is the user's code.
+     */
     private static String describe(StackTraceElement[] site) {
-        return site.length == 0 ? "(unknown)" : site[0].toString();
+        if (site.length == 0) {
+            return "(unknown)";
+        }
+        String top = site[0].toString();
+        if (site.length > 1 && isAdapter(site[0].getClassName())
+                && !site[1].getClassName().equals(site[0].getClassName())) {
+            return top + " (called from " + site[1] + ")";
+        }
+        return top;
     }
 }
