@@ -25,6 +25,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.RejectedExecutionHandler;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -76,8 +77,12 @@ abstract class PoolHygieneScenarios {
     static class Pool extends ThreadPoolExecutor {
         final Queue<String> outside = new ConcurrentLinkedQueue<>();
 
+        Pool(BlockingQueue<Runnable> queue, RejectedExecutionHandler handler, ThreadFactory threads) {
+            super(1, 1, 1, TimeUnit.MINUTES, queue, threads, handler);
+        }
+
         Pool(BlockingQueue<Runnable> queue, RejectedExecutionHandler handler) {
-            super(1, 1, 1, TimeUnit.MINUTES, queue, PropagationScenarios.daemons("hygiene"), handler);
+            this(queue, handler, PropagationScenarios.daemons("hygiene"));
         }
 
         Pool() {
@@ -390,13 +395,13 @@ abstract class PoolHygieneScenarios {
 
     @Test
     void shutdownNowWithATaskRunningAndOneQueued() throws Exception {
-        Queue<String> atTermination = new ConcurrentLinkedQueue<>();
-        Pool raw = track(new Pool() {
-            @Override
-            protected void terminated() {
-                atTermination.add(Thread.currentThread().getName() + ":" + seen());
-            }
-        });
+        // What each worker holds once it has left the pool, on its own thread.
+        Queue<String> atExit = new ConcurrentLinkedQueue<>();
+        ThreadFactory daemons = PropagationScenarios.daemons("hygiene");
+        Pool raw = track(new Pool(new LinkedBlockingQueue<>(), new ThreadPoolExecutor.AbortPolicy(), r -> daemons.newThread(() -> {
+            r.run();
+            atExit.add(Thread.currentThread().getName() + ":" + seen());
+        })));
         ExecutorService e = propagating(raw);
         CountDownLatch started = new CountDownLatch(1);
         AtomicBoolean queuedRan = new AtomicBoolean();
@@ -417,7 +422,8 @@ abstract class PoolHygieneScenarios {
         assertThat(e.awaitTermination(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
         assertThat(neverRan.get()).hasSize(1);
         assertThat(queuedRan).isFalse();
-        assertThat(atTermination).as("the last worker, as the pool terminated").containsExactly("hygiene-1:" + CLEAN);
+        Kit.awaitTrue(() -> !atExit.isEmpty(), "the worker thread to end");
+        assertThat(atExit).as("the worker, after leaving the pool").containsExactly("hygiene-1:" + CLEAN);
         assertThat(raw.outside).isNotEmpty().allMatch(CLEAN::equals);
         assertCallerClean();
     }
