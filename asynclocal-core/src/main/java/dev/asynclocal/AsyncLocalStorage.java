@@ -267,6 +267,8 @@ public final class AsyncLocalStorage<T> {
      * @return the scope to close on the same thread
      */
     public Scope withScope(T store) {
+        // Strict mode walks the stack first: if that fails, the context has not been touched.
+        StackTraceElement[] openSite = StrictMode.ENABLED ? StrictMode.opened() : null;
         ThreadState state = ThreadState.current();
         Frame previous = state.frame;
         Frame installed = previous.with(key, store);
@@ -275,7 +277,7 @@ public final class AsyncLocalStorage<T> {
         if (listener != null) {
             ScopeEntries.notify(listener, this, store, state, previous, installed, true);
         }
-        return new RestoringScope(state, previous, StrictMode.ENABLED ? StrictMode.opened() : null);
+        return new RestoringScope(state, previous, openSite);
     }
 
     /**
