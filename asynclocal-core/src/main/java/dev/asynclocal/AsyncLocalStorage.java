@@ -5,6 +5,7 @@ import dev.asynclocal.internal.Captured;
 import dev.asynclocal.internal.Frame;
 import dev.asynclocal.internal.FrameKey;
 import dev.asynclocal.internal.ScopeEntries;
+import dev.asynclocal.internal.StrictMode;
 import dev.asynclocal.internal.ThreadState;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -268,6 +269,8 @@ public final class AsyncLocalStorage<T> {
      * @return the scope to close on the same thread
      */
     public Scope withScope(T store) {
+        // Strict mode walks the stack first: if that fails, the context has not been touched.
+        StackTraceElement[] openSite = StrictMode.ENABLED ? StrictMode.opened() : null;
         Object[] state = ThreadState.current();
         Frame previous = ThreadState.frame(state);
         Frame installed = previous.with(key, store);
@@ -276,7 +279,7 @@ public final class AsyncLocalStorage<T> {
         if (listener != null) {
             ScopeEntries.notify(listener, this, store, state, previous, installed, true);
         }
-        return new RestoringScope(state, previous);
+        return new RestoringScope(state, previous, openSite);
     }
 
     /**
@@ -359,8 +362,15 @@ public final class AsyncLocalStorage<T> {
          * Restores the context that was current before the {@code withScope} call that opened
          * this scope. Calling it again does nothing.
          *
+         * <p>Scopes are meant to close innermost first, as try-with-resources does. Closed out of
+         * order, this scope still restores the context saved when it was opened, discarding
+         * what any scope opened after it set. Under {@code -Dasynclocal.strict=true} (strict
+         * mode) an out-of-order close throws instead, naming where the still-open inner scope
+         * and this one were opened, and changes nothing.
+         *
          * @throws IllegalStateException if called on a thread other than the one that opened
-         *     the scope (the context of neither thread is changed)
+         *     the scope (the context of neither thread is changed); in strict mode also if a
+         *     scope opened after this one on the same thread is still open
          */
         @Override
         void close();

@@ -1,26 +1,36 @@
 package dev.asynclocal;
 
 import dev.asynclocal.internal.Frame;
+import dev.asynclocal.internal.StrictMode;
 import dev.asynclocal.internal.ThreadState;
 
-/** The {@link AsyncLocalStorage.Scope} of {@code withScope}: restores one saved frame, once. */
+/**
+ * The {@link AsyncLocalStorage.Scope} of {@code withScope}: restores one saved frame, once. In
+ * {@linkplain StrictMode strict mode} it also knows where it was opened, and refuses to close out
+ * of order.
+ */
 final class RestoringScope implements AsyncLocalStorage.Scope {
     private final Object[] owner;
+    /** The open site recorded by strict mode; {@code null} when strict mode was off at open. */
+    private final StackTraceElement[] openSite;
     private Frame previous;
 
-    RestoringScope(Object[] owner, Frame previous) {
+    RestoringScope(Object[] owner, Frame previous, StackTraceElement[] openSite) {
         this.owner = owner;
         this.previous = previous;
+        this.openSite = openSite;
     }
 
     @Override
     public void close() {
         if (ThreadState.current() != owner) {
-            throw new IllegalStateException("a withScope() scope must be closed on the thread that opened it,"
-                    + " not on " + Thread.currentThread().getName());
+            throw StrictMode.wrongThread(openSite);
         }
         Frame saved = previous;
         if (saved != null) {
+            if (StrictMode.ENABLED && openSite != null) {
+                StrictMode.closing(openSite); // throws before anything is restored
+            }
             previous = null;
             ThreadState.setFrame(owner, saved);
         }

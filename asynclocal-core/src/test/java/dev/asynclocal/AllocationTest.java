@@ -2,6 +2,7 @@ package dev.asynclocal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.asynclocal.internal.StrictMode;
 import dev.asynclocal.internal.ThreadState;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -105,11 +106,15 @@ class AllocationTest {
         List<AsyncLocalStorage<Integer>> all = new ArrayList<>();
         withStores(10_000, all, () -> {
             AsyncLocalStorage<Integer> some = all.get(1234);
-            double bytes = bytesPerOp(i -> {
+            // The production (non-strict) cost: the build runs tests in strict mode, which walks
+            // the stack at every withScope, so this measurement runs leniently.
+            double[] measured = new double[1];
+            StrictMode.lenient(() -> measured[0] = bytesPerOp(i -> {
                 try (AsyncLocalStorage.Scope ignored = some.withScope(i)) {
                     sink[i] = ignored;
                 }
-            });
+            }));
+            double bytes = measured[0];
             System.out.printf("withScope+close with 10,000 instances: %.1f bytes/op%n", bytes);
             assertThat(bytes).isLessThan(2_000);
         });

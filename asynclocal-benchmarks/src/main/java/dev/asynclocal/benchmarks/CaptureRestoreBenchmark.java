@@ -249,27 +249,28 @@ public class CaptureRestoreBenchmark {
         @Param({"1", "10", "100"})
         public int variables;
         final List<AsyncLocalStorage<Object>> instances = new ArrayList<>();
-        AsyncLocalStorage.Scope scope;
+        final List<AsyncLocalStorage.Scope> scopes = new ArrayList<>();
         AsyncLocalStorage<Object> first;
         Object read;
         final Runnable task = () -> read = first.getStore();
 
         @Setup
         public void enter() {
-            List<AsyncLocalStorage.Scope> scopes = new ArrayList<>();
             for (int i = 0; i < variables; i++) {
                 AsyncLocalStorage<Object> instance = new AsyncLocalStorage<>("v" + i);
                 instances.add(instance);
                 scopes.add(instance.withScope(VALUE));
             }
-            // closing the first scope restores the frame from before all of them
-            scope = scopes.get(0);
             first = instances.get(0);
         }
 
         @TearDown
         public void leave() {
-            scope.close();
+            // innermost first: strict mode (on in the project's tests) refuses any other order
+            for (int i = scopes.size() - 1; i >= 0; i--) {
+                scopes.get(i).close();
+            }
+            scopes.clear();
             instances.clear();
         }
     }

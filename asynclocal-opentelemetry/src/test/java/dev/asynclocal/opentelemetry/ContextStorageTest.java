@@ -3,6 +3,7 @@ package dev.asynclocal.opentelemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.asynclocal.AsyncLocalStorage;
+import dev.asynclocal.internal.StrictMode;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.ContextKey;
 import io.opentelemetry.context.ContextStorage;
@@ -114,6 +115,11 @@ class ContextStorageTest {
 
     @Test
     void scopesClosedOutOfOrderLeaveNoContextBehindAndAreLogged() {
+        // Without asynclocal's strict mode, which the build turns on (see the next test).
+        StrictMode.lenient(this::closeOutOfOrder);
+    }
+
+    private void closeOutOfOrder() {
         try (LogCapture log = new LogCapture()) {
             Context a = Context.root().with(KEY, "a");
             Context b = a.with(KEY, "b");
@@ -129,6 +135,30 @@ class ContextStorageTest {
             STORAGE.attach(Context.root());
         }
         AsyncLocalContextStorage.CONTEXT.enterWith(null);
+    }
+
+    /**
+     * In asynclocal's strict mode an out-of-order close is refused by the core: the adapter, which
+     * never throws into OpenTelemetry's callers, logs the refusal (naming where the inner scope was
+     * opened) and changes nothing, so closing in the right order afterwards still works.
+     */
+    @Test
+    void inStrictModeAnOutOfOrderCloseIsRefusedLoggedAndChangesNothing() {
+        assertThat(StrictMode.ENABLED).as("the build runs tests with -Dasynclocal.strict=true").isTrue();
+        try (LogCapture log = new LogCapture()) {
+            Context a = Context.root().with(KEY, "a");
+            Context b = a.with(KEY, "b");
+            Scope first = STORAGE.attach(a);
+            Scope second = STORAGE.attach(b);
+            first.close();
+            assertThat(STORAGE.current()).isSameAs(b);
+            assertThat(log.records()).anySatisfy(r -> assertThat(r.getMessage())
+                    .contains("closed out of order").contains("ContextStorageTest"));
+            second.close();
+            assertThat(STORAGE.current()).isSameAs(a);
+            first.close();
+            assertThat(STORAGE.current()).isSameAs(Context.root());
+        }
     }
 
     /**

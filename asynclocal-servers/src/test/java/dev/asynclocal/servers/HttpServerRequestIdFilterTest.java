@@ -54,6 +54,8 @@ class HttpServerRequestIdFilterTest {
     private static URI base;
     /** Requests that reached the server while the thread still held some request's id. */
     private static final AtomicInteger dirtyArrivals = new AtomicInteger();
+    /** Requests after which the server thread, back in the outermost filter, still held some context. */
+    private static final AtomicInteger dirtyDepartures = new AtomicInteger();
 
     @BeforeAll
     static void start() throws IOException {
@@ -66,6 +68,8 @@ class HttpServerRequestIdFilterTest {
         withFilters(server.createContext("/hops", HttpServerRequestIdFilterTest::hops).getFilters(),
                 HttpServerRequestIdFilter.create());
         withFilters(server.createContext("/elsewhere", HttpServerRequestIdFilterTest::respondFromTheAppPool).getFilters(),
+                HttpServerRequestIdFilter.create());
+        withFilters(server.createContext("/enter-with", HttpServerRequestIdFilterTest::enterWith).getFilters(),
                 HttpServerRequestIdFilter.create());
         withFilters(server.createContext("/custom", HttpServerRequestIdFilterTest::custom).getFilters(),
                 HttpServerRequestIdFilter.create(RequestIdConfig.defaults()
@@ -90,6 +94,10 @@ class HttpServerRequestIdFilterTest {
                     dirtyArrivals.incrementAndGet();
                 }
                 chain.doFilter(exchange);
+                // Whatever the handler did (enterWith included), it ended with the request-id filter.
+                if (RequestIds.current() != null || TRACE.getStore() != null || MDC.get("requestId") != null) {
+                    dirtyDepartures.incrementAndGet();
+                }
             }
 
             @Override
@@ -129,6 +137,12 @@ class HttpServerRequestIdFilterTest {
         });
     }
 
+    /** Sets a storage with enterWith, which nothing undoes before the request ends. */
+    private static void enterWith(HttpExchange exchange) throws IOException {
+        TRACE.enterWith(RequestIds.current());
+        respond(exchange, TRACE.getStore());
+    }
+
     private static void custom(HttpExchange exchange) throws IOException {
         respond(exchange, TRACE.getStore() + " " + RequestIds.current() + " " + MDC.get("requestId"));
     }
@@ -139,6 +153,19 @@ class HttpServerRequestIdFilterTest {
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
         }
+    }
+
+    /**
+     * 8 clients × 25 requests whose handler calls {@code enterWith}: the store is the request's own
+     * inside, and never visible on the server thread after the request, nor on any server thread.
+     */
+    @Test
+    void enterWithInsideARequestIsNeverVisibleAfterItEnds() throws Exception {
+        int requests = ServerTestSupport.runConcurrentClients(client, base.resolve("/enter-with"), 8, 25);
+        assertThat(requests).isEqualTo(200);
+        assertThat(dirtyArrivals.get()).isZero();
+        assertThat(dirtyDepartures.get()).isZero();
+        assertThat(whatEveryThreadHolds(serverThreads, SERVER_THREADS)).containsOnly("null null");
     }
 
     @Test
@@ -211,6 +238,7 @@ class HttpServerRequestIdFilterTest {
         int requests = ServerTestSupport.runConcurrentClients(client, base.resolve("/hops"), 16, 100);
         assertEveryLogLineCarriesItsOwnId(drainLogLines(), requests * 3);
         assertThat(dirtyArrivals.get()).isZero();
+        assertThat(dirtyDepartures.get()).isZero();
         assertThat(whatEveryThreadHolds(serverThreads, SERVER_THREADS)).containsOnly("null null");
         assertThat(whatEveryThreadHolds(appThreads, APP_THREADS)).containsOnly("null null");
     }

@@ -73,6 +73,8 @@ class ServletRequestIdFilterTest {
     private static URI base;
     /** Dispatches that reached the container while the thread still held some context. */
     private static final AtomicInteger dirtyArrivals = new AtomicInteger();
+    /** Requests after which the container thread, back in the outermost filter, still held some context. */
+    private static final AtomicInteger dirtyDepartures = new AtomicInteger();
     /** Request id, as the filter's attribute says → what the AsyncListener saw on completion. */
     private static final Map<String, String> listenerSaw = new ConcurrentHashMap<>();
 
@@ -92,6 +94,7 @@ class ServletRequestIdFilterTest {
         root.setContextPath("/");
         addFilters(root, new FilterHolder(new ServletRequestIdFilter()));
         root.addServlet(new ServletHolder(new HopsServlet()), "/hops");
+        root.addServlet(new ServletHolder(new EnterWithServlet()), "/enter-with");
         ServletHolder async = new ServletHolder(new AsyncServlet());
         async.setAsyncSupported(true);
         root.addServlet(async, "/async/*");
@@ -126,6 +129,10 @@ class ServletRequestIdFilterTest {
                     dirtyArrivals.incrementAndGet();
                 }
                 chain.doFilter(request, response);
+                // Whatever the request did (enterWith included), it ended with the request-id filter.
+                if (RequestIds.current() != null || TENANT.getStore() != null || MDC.get("requestId") != null) {
+                    dirtyDepartures.incrementAndGet();
+                }
             }
         });
         sentinel.setAsyncSupported(true);
@@ -146,6 +153,17 @@ class ServletRequestIdFilterTest {
         }
         response.setContentLength(body.length);
         response.getOutputStream().write(body);
+    }
+
+    /** Sets the application's storage with enterWith, which nothing undoes before the request ends. */
+    static final class EnterWithServlet extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            TENANT.enterWith(idOf(request));
+            write(response, List.of(TENANT.getStore()));
+        }
     }
 
     /** Observes the id on the container thread, after an executor hop and in a future stage. */
@@ -243,6 +261,19 @@ class ServletRequestIdFilterTest {
         }
     }
 
+    /**
+     * 8 clients × 25 requests whose servlet calls {@code enterWith}: the store is the request's own
+     * inside, and never visible on the container thread after the request, nor on any idle thread.
+     */
+    @Test
+    void enterWithInsideARequestIsNeverVisibleAfterItEnds() throws Exception {
+        int requests = ServerTestSupport.runConcurrentClients(client, base.resolve("/enter-with"), 8, 25);
+        assertThat(requests).isEqualTo(200);
+        assertThat(dirtyArrivals.get()).isZero();
+        assertThat(dirtyDepartures.get()).isZero();
+        assertThat(whatIdleThreadsHold(jettyThreads, 64)).isNotEmpty().containsOnly("null null null");
+    }
+
     @Test
     void theClientsIdIsUsedEverywhereAndReturned() throws Exception {
         ServerTestSupport.Reply reply = get(client, base.resolve("/hops"), HEADER, "order-42");
@@ -329,6 +360,7 @@ class ServletRequestIdFilterTest {
         assertThat(listenerSaw).allSatisfy((id, saw) -> assertThat(saw).isEqualTo(id + " " + id + " " + id));
 
         assertThat(dirtyArrivals.get()).isZero();
+        assertThat(dirtyDepartures.get()).isZero();
         List<String> idle = whatIdleThreadsHold(jettyThreads, 64);
         assertThat(idle).isNotEmpty().containsOnly("null null null");
     }

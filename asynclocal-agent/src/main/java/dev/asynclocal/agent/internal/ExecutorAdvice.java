@@ -1,6 +1,7 @@
 package dev.asynclocal.agent.internal;
 
 import dev.asynclocal.internal.Capture;
+import dev.asynclocal.internal.Frame;
 import dev.asynclocal.internal.ThreadState;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -25,11 +26,21 @@ final class ExecutorAdvice {
         }
     }
 
-    /** {@code ThreadPoolExecutor.reject(Runnable)}: the handler sees the user's task. */
+    /**
+     * {@code ThreadPoolExecutor.reject(Runnable)}: the handler sees the user's task, and the
+     * submitting thread's context is put back when the handler returns (a handler that runs the
+     * task itself, as {@code CallerRunsPolicy} does, must not leave the task's context behind).
+     */
     static final class Reject {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.Argument(value = 0, readOnly = false) Runnable command) {
+        static Frame enter(@Advice.Argument(value = 0, readOnly = false) Runnable command) {
             command = ExecutorSupport.rejected(command);
+            return ExecutorSupport.callerFrame();
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit(@Advice.Enter Frame callerFrame) {
+            ExecutorSupport.restoreCaller(callerFrame);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.asynclocal.agent.internal;
 
 import dev.asynclocal.internal.Capture;
 import dev.asynclocal.internal.Captured;
+import dev.asynclocal.internal.Frame;
 import dev.asynclocal.internal.ThreadState;
 import java.util.Iterator;
 import java.util.List;
@@ -109,6 +110,29 @@ public final class ExecutorSupport {
             return unwrap(task);
         }
         return task;
+    }
+
+    /**
+     * The submitting thread's frame as {@code reject} starts.
+     *
+     * @return the current frame
+     */
+    public static Frame callerFrame() {
+        return ThreadState.currentFrame();
+    }
+
+    /**
+     * As {@code reject} returns or throws: puts the submitting thread's frame back. The handler
+     * was given the user's own task, so a handler that runs it on this thread
+     * ({@code CallerRunsPolicy}) runs it without a wrapper, and an {@code enterWith} inside would
+     * otherwise outlive it.
+     *
+     * @param frame what {@link #callerFrame()} returned, or {@code null} if that failed
+     */
+    public static void restoreCaller(Frame frame) {
+        if (frame != null) {
+            ThreadState.setFrame(ThreadState.current(), frame);
+        }
     }
 
     /**
