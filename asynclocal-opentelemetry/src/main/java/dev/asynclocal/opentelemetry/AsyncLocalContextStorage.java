@@ -41,6 +41,7 @@ enum AsyncLocalContextStorage implements ContextStorage {
     private static final class AsyncLocalScope implements Scope {
         private final AsyncLocalStorage.Scope scope;
         private final Context attached;
+        private final Thread opener = Thread.currentThread();
         private boolean closed;
 
         AsyncLocalScope(AsyncLocalStorage.Scope scope, Context attached) {
@@ -60,10 +61,16 @@ enum AsyncLocalContextStorage implements ContextStorage {
             try {
                 scope.close();
                 closed = true;
-            } catch (IllegalStateException wrongThread) {
-                // Restoring another thread's context would corrupt it: leave both threads alone.
-                Log.wrongThread("OpenTelemetry scope closed on " + Thread.currentThread().getName()
-                        + ", not on the thread that opened it; ignored (" + wrongThread.getMessage() + ")");
+            } catch (IllegalStateException refused) {
+                if (Thread.currentThread() != opener) {
+                    // Restoring another thread's context would corrupt it: leave both threads alone.
+                    Log.wrongThread("OpenTelemetry scope closed on " + Thread.currentThread().getName()
+                            + ", not on the thread that opened it; ignored (" + refused.getMessage() + ")");
+                } else {
+                    // Only strict mode refuses a close on the right thread: out of order.
+                    Log.wrongThread("OpenTelemetry scope closed out of order; refused by asynclocal's strict"
+                            + " mode, the context is unchanged (" + refused.getMessage() + ")");
+                }
             }
         }
     }

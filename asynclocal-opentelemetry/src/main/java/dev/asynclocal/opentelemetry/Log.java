@@ -37,7 +37,10 @@ final class Log {
         }
     }
 
-    /** A scope was closed on another thread: a bug worth one warning, then debug lines. */
+    /**
+     * A scope was closed on another thread, or out of order under strict mode: a bug worth one
+     * warning, then debug lines.
+     */
     static void wrongThread(String message) {
         Level level = WARNED_WRONG_THREAD.compareAndSet(false, true) ? Level.WARNING : Level.DEBUG;
         if (LOGGER.isLoggable(level)) {
