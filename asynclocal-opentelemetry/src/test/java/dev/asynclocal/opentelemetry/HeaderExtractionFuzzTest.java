@@ -57,7 +57,7 @@ class HeaderExtractionFuzzTest {
      * thread too.
      */
     @FuzzTest
-    @DictionaryEntries({"\nbaggage:", "\ntraceparent:", "\ntracestate:", "\nouter-level:", "<rep:200>", "user=", "requestId=", "level=", "level=7", "user=alice", ",", ";", "=", " ", "%", "%25", "%2B",
+    @DictionaryEntries({"\\x0Abaggage:", "\\x0Atraceparent:", "\\x0Atracestate:", "\\x0Aouter-level:", "<rep:200>", "user=", "requestId=", "level=", "level=7", "user=alice", ",", ";", "=", " ", "%", "%25", "%2B",
         "+", "%C3%A9", "%E2%82%AC", "%C3", "%FF", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
         "-00000000000000000000000000000000-", "ff-", "traceparent", "baggage", "tracestate", "rojo=00f067aa0ba902b7"})
     void extractionSetsOnlyWhatDecodedAndLeavesTheCallerAlone(byte[] input) {

@@ -44,8 +44,8 @@ class RequestIdHeaderFuzzTest {
      * makes it throw); an {@code id-from-context:} line turns that setting on.
      */
     @FuzzTest
-    @DictionaryEntries({"\nx-request-id:", "\nouter:", "\ngenerator:", "\ngenerator-throws:", "\nid-from-context:",
-        " ", "\t", "\r", "\u007f", "~", "!"})
+    @DictionaryEntries({"\\x0Ax-request-id:", "\\x0Aouter:", "\\x0Agenerator:", "\\x0Agenerator-throws:", "\\x0Aid-from-context:",
+        " ", "\\x09", "\\x0D", "\\x7F", "~", "!"})
     void theIdInTheContextIsAlwaysValidAndNeverLeaks(byte[] input) throws IOException {
         List<String> ids = new ArrayList<>();
         String outer = null;
