@@ -26,8 +26,9 @@ class BaggageLimitsFuzzTest {
      * nothing. For {@code traceparent}: one field, trimmed, at most 512 characters, or nothing.
      */
     @FuzzTest
-    @DictionaryEntries({"\\x0Abaggage:", "\\x0Atraceparent:", "\\x0Adeclare:", "<rep:200>", "user=", "requestId=", "level=", ",", ";", "=", " ", "\\x09", "%", "%25", "%C3%A9", "%E2%82%AC",
-        "%F0%9F%98%80", "%C3", "%FF", "%ED%A0%80", "\\x22", "\\x5C", ";p", ";p=v", "00-", "-01"})
+    @DictionaryEntries({"\\x0Abaggage:", "\\x0Atraceparent:", "\\x0Adeclare:", "<rep:200>", "user=", "requestId=",
+        "level=", ",", ";", "=", " ", "\\x09", "%", "%25", "%C3%A9", "%E2%82%AC", "%F0%9F%98%80",
+        "%C3", "%FF", "%ED%A0%80", "\\x22", "\\x5C", ";p", ";p=v", "00-", "-01"})
     void sanitizedBaggageIsExactlyTheWellFormedMembersWithinTheLimits(byte[] input) {
         Map<String, List<String>> headers = HeaderBlock.parse(input);
         Set<String> declared = Set.copyOf(HeaderBlock.fields(headers, "declare"));
@@ -36,7 +37,8 @@ class BaggageLimitsFuzzTest {
         String sanitized = W3CLimits.sanitizeBaggage(fields, declared);
 
         List<String> members = W3COracle.rawMembers(fields);
-        if (W3COracle.totalBytes(fields) > W3CLimits.MAX_BAGGAGE_BYTES || members.size() > W3CLimits.MAX_BAGGAGE_MEMBERS) {
+        if (W3COracle.totalBytes(fields) > W3CLimits.MAX_BAGGAGE_BYTES
+                || members.size() > W3CLimits.MAX_BAGGAGE_MEMBERS) {
             assertThat(sanitized).isNull();
         } else {
             List<String> first = new ArrayList<>();

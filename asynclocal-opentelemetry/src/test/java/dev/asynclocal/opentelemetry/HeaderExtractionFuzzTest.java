@@ -41,8 +41,10 @@ class HeaderExtractionFuzzTest {
         }
         return text;
     };
-    private static final Function<String, Integer> LEVEL_DECODER = text -> Integer.parseInt(text) > 9 || Integer.parseInt(text) < 0
-            ? null : Integer.valueOf(text);
+    private static final Function<String, Integer> LEVEL_DECODER = text -> {
+        int level = Integer.parseInt(text);
+        return level < 0 || level > 9 ? null : level;
+    };
 
     private static final PropagatedStorage<String> REQUEST_ID_ENTRY = PropagatedStorage.ofString(REQUEST_ID, "requestId");
     private static final PropagatedStorage<String> USER_ENTRY = PropagatedStorage.of(USER, "user", u -> u, USER_DECODER);
@@ -57,8 +59,9 @@ class HeaderExtractionFuzzTest {
      * thread too.
      */
     @FuzzTest
-    @DictionaryEntries({"\\x0Abaggage:", "\\x0Atraceparent:", "\\x0Atracestate:", "\\x0Aouter-level:", "<rep:200>", "user=", "requestId=", "level=", "level=7", "user=alice", ",", ";", "=", " ", "%", "%25", "%2B",
-        "+", "%C3%A9", "%E2%82%AC", "%C3", "%FF", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+    @DictionaryEntries({"\\x0Abaggage:", "\\x0Atraceparent:", "\\x0Atracestate:", "\\x0Aouter-level:", "<rep:200>",
+        "user=", "requestId=", "level=", "level=7", "user=alice", ",", ";", "=", " ", "%", "%25", "%2B", "+", "%C3%A9",
+        "%E2%82%AC", "%C3", "%FF", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
         "-00000000000000000000000000000000-", "ff-", "traceparent", "baggage", "tracestate", "rojo=00f067aa0ba902b7"})
     void extractionSetsOnlyWhatDecodedAndLeavesTheCallerAlone(byte[] input) {
         // the whole block is the carrier: other headers are there too, as in a real request
@@ -123,7 +126,8 @@ class HeaderExtractionFuzzTest {
             if (requestId != null) {
                 // What came in goes out to the next service unchanged.
                 Map<String, String> sent = PROPAGATION.headers();
-                Map<String, List<String>> next = Map.of(BaggagePropagation.BAGGAGE, List.of(sent.get(BaggagePropagation.BAGGAGE)));
+                Map<String, List<String>> next = Map.of(BaggagePropagation.BAGGAGE,
+                        List.of(sent.get(BaggagePropagation.BAGGAGE)));
                 assertThat(PROPAGATION.extract(next, HeaderBlock.GETTER).value(REQUEST_ID_ENTRY)).isEqualTo(requestId);
             }
         });

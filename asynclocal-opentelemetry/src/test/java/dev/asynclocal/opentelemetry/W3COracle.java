@@ -75,7 +75,9 @@ final class W3COracle {
         }
         for (int i = 1; i < parts.length; i++) {
             Matcher p = PROPERTY.matcher(parts[i]);
-            if (!p.matches() || p.group(1) != null && (BAD_ESCAPE.matcher(p.group(1)).find() || percentDecode(p.group(1)) == null)) {
+            String propertyValue = p.matches() ? p.group(1) : null;
+            if (!p.matches() || propertyValue != null
+                    && (BAD_ESCAPE.matcher(propertyValue).find() || percentDecode(propertyValue) == null)) {
                 return null;
             }
         }
