@@ -48,7 +48,7 @@ class StrictModeTest {
             }
             assertThat(thrown).isNotNull();
             String message = thrown.getMessage();
-            // Printed so that docs/reliability-strict-faults.md can quote a real message.
+            // Printed so that docs/reliability.md can quote a real message.
             System.out.println("strict mode message: " + message);
             assertThat(message)
                     .contains("closed out of order")

@@ -15,7 +15,7 @@ import java.util.Set;
  *
  * <p>In the normal build this replays the inputs under
  * {@code src/test/resources/dev/asynclocal/opentelemetry/BaggageLimitsFuzzTestInputs}; with
- * {@code -Pfuzz} Jazzer searches for new ones (see docs/reliability-fuzz-jcstress.md).
+ * {@code -Pfuzz} Jazzer searches for new ones (see docs/reliability.md).
  */
 class BaggageLimitsFuzzTest {
     /**
