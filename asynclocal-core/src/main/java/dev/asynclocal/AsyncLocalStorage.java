@@ -122,12 +122,9 @@ public final class AsyncLocalStorage<T> {
      */
     @SuppressWarnings("unchecked")
     public T getStore() {
-        Object frame = ThreadState.saved(ThreadState.current());
-        if (frame != null) {
-            Object store = ((Frame) frame).get(key);
-            if (store != Frame.ABSENT) {
-                return (T) store;
-            }
+        Object store = ThreadState.lookup(key);
+        if (store != Frame.ABSENT) {
+            return (T) store;
         }
         if (lossExpected && ContextLossDetector.enabled) {
             ContextLossDetector.readWithoutStore(this);

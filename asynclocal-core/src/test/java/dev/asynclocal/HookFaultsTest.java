@@ -87,6 +87,10 @@ class HookFaultsTest {
                 }
                 seen.add(als.getStore());
             });
+            // The supplyAsync stage's own events (promiseResolve, its destroy) are emitted on the
+            // pool thread after get() has returned: let the pool finish before reading the events.
+            raw.shutdown();
+            assertThat(raw.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
             recorder.flushDestroyQueue();
         } finally {
             raw.shutdownNow();
