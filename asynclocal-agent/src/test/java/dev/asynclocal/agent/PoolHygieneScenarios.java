@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -48,7 +49,9 @@ import org.junit.jupiter.api.Test;
  *   <li>a timed-out {@code invokeAny};</li>
  *   <li>rejection by a saturated pool with {@code AbortPolicy}, {@code CallerRunsPolicy},
  *       {@code DiscardPolicy} and {@code DiscardOldestPolicy};</li>
- *   <li>{@code shutdownNow()} with a task running and one queued.</li>
+ *   <li>{@code shutdownNow()} with a task running and one queued;</li>
+ *   <li>a task submitted outside any context (the agent does not wrap it), to a thread pool and
+ *       to a fork/join pool.</li>
  * </ol>
  * Every task sets both stores with {@code enterWith} before it ends, so that a leak would show.
  * The worker is then probed by a raw task submitted to the unwrapped pool from a thread with no
@@ -148,6 +151,32 @@ abstract class PoolHygieneScenarios {
     }
 
     // ------------------------------------------------------------------ the paths
+
+    @Test
+    void aTaskSubmittedOutsideAnyContextLeavesNothingOnTheWorker() throws Exception {
+        assertCallerClean();
+        Pool raw = track(new Pool());
+        ExecutorService pool = propagating(raw);
+        get(pool.submit(() -> {
+            dirty("no-context-submit");
+            return null;
+        }));
+        pool.execute(() -> dirty("no-context-execute"));
+        assertWorkerClean(raw); // the probe queues behind the execute on the one worker
+    }
+
+    @Test
+    void aForkJoinTaskSubmittedOutsideAnyContextLeavesNothingOnTheWorker() throws Exception {
+        assertCallerClean();
+        ForkJoinPool raw = track(new ForkJoinPool(1));
+        ExecutorService pool = propagating(raw);
+        get(pool.submit(() -> {
+            dirty("no-context-fork-join");
+            return null;
+        }));
+        assertThat(get(raw.submit(PoolHygieneScenarios::seen))).as("a raw task on the worker afterwards")
+                .isEqualTo(CLEAN);
+    }
 
     @Test
     void normalReturn() throws Exception {

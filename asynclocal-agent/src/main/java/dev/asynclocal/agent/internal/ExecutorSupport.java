@@ -87,6 +87,37 @@ public final class ExecutorSupport {
     }
 
     /**
+     * In {@code ThreadPoolExecutor.runWorker}, {@code task.run()} becomes this: the task runs as
+     * the pool gives it (in its captured context when it has one: the wrapper installs it), and the
+     * worker's own context is put back afterwards. A task submitted outside any context is not
+     * wrapped, so without this an {@code enterWith} in it would stay on the worker for the next
+     * such task. The agent's generated code calls this: keep the signature.
+     *
+     * @param task the task the worker runs
+     */
+    public static void runOnWorker(Runnable task) {
+        Object[] state = ThreadState.current();
+        Object saved = ThreadState.saved(state);
+        try {
+            task.run();
+        } finally {
+            restoreWorker(state, saved);
+        }
+    }
+
+    /**
+     * Puts a worker's frame back as it was before a task, if the task changed it.
+     *
+     * @param state the worker's state
+     * @param saved its frame before the task, from {@link ThreadState#saved}
+     */
+    public static void restoreWorker(Object[] state, Object saved) {
+        if (ThreadState.saved(state) != saved) {
+            ThreadState.restore(state, saved);
+        }
+    }
+
+    /**
      * The user's own task inside a wrapper made by {@link #execute}, for user code that receives
      * a queued task ({@code beforeExecute}, {@code afterExecute}).
      *

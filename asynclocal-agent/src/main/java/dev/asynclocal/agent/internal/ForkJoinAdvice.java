@@ -21,16 +21,19 @@ final class ForkJoinAdvice {
         }
     }
 
-    /** {@code ForkJoinTask.doExec()}: every run of every task, on any thread. */
+    /**
+     * {@code ForkJoinTask.doExec()}: every run of every task, on any thread. A task with a capture
+     * runs in it; a task without one (created outside any context) runs in the worker's context,
+     * and either way the worker's context is put back afterwards, so that an {@code enterWith} in
+     * the task never reaches the next task on that worker.
+     */
     static final class DoExec {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static Capture enter(@Advice.This ForkJoinTask<?> self, @Advice.Local("state") Object[] state,
                 @Advice.Local("saved") Object saved) {
+            state = ThreadState.current();
             Capture capture = ForkJoinSupport.take(self);
-            if (capture != null) {
-                state = ThreadState.current();
-                saved = capture.enter(state);
-            }
+            saved = capture != null ? capture.enter(state) : ThreadState.saved(state);
             return capture;
         }
 
@@ -40,6 +43,8 @@ final class ForkJoinAdvice {
             if (capture != null) {
                 capture.exit(state, saved);
                 capture.finish();
+            } else if (state != null) {
+                ExecutorSupport.restoreWorker(state, saved);
             }
         }
     }

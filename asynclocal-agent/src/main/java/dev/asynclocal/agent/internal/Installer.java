@@ -204,6 +204,8 @@ public final class Installer {
                 .transform(adviser.advice(ExecutorAdvice.ShutdownNow.class,
                         named("shutdownNow").and(takesArguments(0))))
                 .transform(adviser.advice(ExecutorAdvice.AddWorker.class, named("addWorker")))
+                .transform(substitution(() -> loopCall(adviser.describe(ExecutorSupport.class).getDeclaredMethods()
+                        .filter(named("runOnWorker")).getOnly(), "java.lang.Runnable", "runWorker")))
                 .type(named("java.util.concurrent.ScheduledThreadPoolExecutor"))
                 .transform(adviser.advice(ExecutorAdvice.ScheduledExecute.class,
                         namedOneOf("execute", "submit").and(arg(0, "java.lang.Runnable"))))
@@ -271,29 +273,38 @@ public final class Installer {
                 .type(named("java.util.TimerTask"))
                 .transform(adviser.advice(TimerAdvice.Cancel.class, named("cancel").and(takesArguments(0))))
                 .type(named("java.util.TimerThread"))
-                .transform(new AgentBuilder.Transformer() {
-                    private volatile AsmVisitorWrapper loop;
-
-                    @Override
-                    public DynamicType.Builder<?> transform(DynamicType.Builder<?> builder, TypeDescription type,
-                            ClassLoader loader, JavaModule module, ProtectionDomain domain) {
-                        AsmVisitorWrapper visitor = loop;
-                        if (visitor == null) {
-                            visitor = timerLoop(adviser.describe(TimerSupport.class).getDeclaredMethods()
-                                    .filter(named("run")).getOnly());
-                            loop = visitor;
-                        }
-                        return builder.visit(visitor);
-                    }
-                });
+                .transform(substitution(() -> loopCall(adviser.describe(TimerSupport.class).getDeclaredMethods()
+                        .filter(named("run")).getOnly(), "java.util.TimerTask", "mainLoop")));
     }
 
-    /** In the timer thread's loop, {@code task.run()} becomes {@code TimerSupport.run(task)}. */
-    private static AsmVisitorWrapper timerLoop(MethodDescription timerRun) {
+    /** A transformer applying the visitor {@code make} builds, built once, on first use. */
+    private static AgentBuilder.Transformer substitution(java.util.function.Supplier<AsmVisitorWrapper> make) {
+        return new AgentBuilder.Transformer() {
+            private volatile AsmVisitorWrapper visitor;
+
+            @Override
+            public DynamicType.Builder<?> transform(DynamicType.Builder<?> builder, TypeDescription type,
+                    ClassLoader loader, JavaModule module, ProtectionDomain domain) {
+                AsmVisitorWrapper made = visitor;
+                if (made == null) {
+                    made = make.get();
+                    visitor = made;
+                }
+                return builder.visit(made);
+            }
+        };
+    }
+
+    /**
+     * In the method {@code loop}, every call of {@code run()} declared by {@code taskType} becomes a
+     * call of the static {@code replacement(task)}: the timer thread's {@code task.run()} becomes
+     * {@code TimerSupport.run(task)}, a pool worker's becomes {@code ExecutorSupport.runOnWorker(task)}.
+     */
+    private static AsmVisitorWrapper loopCall(MethodDescription replacement, String taskType, String loop) {
         return MemberSubstitution.strict()
-                .method(named("run").and(takesArguments(0)).and(isDeclaredBy(named("java.util.TimerTask"))))
-                .replaceWith(timerRun)
-                .on(named("mainLoop"));
+                .method(named("run").and(takesArguments(0)).and(isDeclaredBy(named(taskType))))
+                .replaceWith(replacement)
+                .on(named(loop));
     }
 
     /**
