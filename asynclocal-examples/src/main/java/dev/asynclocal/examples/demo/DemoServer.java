@@ -166,7 +166,8 @@ public final class DemoServer implements AutoCloseable {
         LOG.info(tag == null ? step : step + " tag=" + tag);
     }
 
-    private static void respond(HttpExchange exchange, int status, String body) {
+    /** Writes a plain-text answer and closes the exchange; a failed write is logged, not thrown. */
+    static void respond(HttpExchange exchange, int status, String body) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         try {
             exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");

@@ -5,11 +5,9 @@ import com.sun.net.httpserver.HttpServer;
 import dev.asynclocal.AsyncLocalStorage;
 import dev.asynclocal.servers.RequestIds;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -233,26 +231,11 @@ public final class SoakServer implements AutoCloseable {
     private void handle(HttpExchange exchange) {
         String userId = exchange.getRequestHeaders().getFirst(USER_HEADER);
         if (!RequestIds.isValid(userId)) {
-            respond(exchange, 400, "missing or invalid " + USER_HEADER + "\n");
+            DemoServer.respond(exchange, 400, "missing or invalid " + USER_HEADER + "\n");
             return;
         }
         process(userId).whenComplete((body, failure) ->
-                respond(exchange, failure == null ? 200 : 500, failure == null ? body : "failed: " + failure + "\n"));
-    }
-
-    private static void respond(HttpExchange exchange, int status, String body) {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        try {
-            exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-            exchange.sendResponseHeaders(status, bytes.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
-        } catch (IOException e) {
-            LOG.warn("could not answer: {}", e.toString());
-        } finally {
-            exchange.close();
-        }
+                DemoServer.respond(exchange, failure == null ? 200 : 500, failure == null ? body : "failed: " + failure + "\n"));
     }
 
     /**
