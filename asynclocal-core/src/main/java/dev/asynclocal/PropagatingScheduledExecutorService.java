@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * {@link AsyncExecutors#wrap(ScheduledExecutorService)}. Scheduled tasks are resources of type
@@ -27,14 +28,7 @@ final class PropagatingScheduledExecutorService extends PropagatingExecutorServi
         Objects.requireNonNull(command, "command");
         Objects.requireNonNull(unit, "unit");
         Captured.Task task = Captured.runnable(command, Capture.SCHEDULED_TASK, Capture.FINISH_AFTER_RUN);
-        ScheduledFuture<?> future;
-        try {
-            future = scheduler.schedule(task, delay, unit);
-        } catch (RuntimeException | Error e) {
-            task.finish();
-            throw e;
-        }
-        return new TrackedScheduledFuture<>(future, task);
+        return track(task, () -> scheduler.schedule(task, delay, unit));
     }
 
     @Override
@@ -42,14 +36,7 @@ final class PropagatingScheduledExecutorService extends PropagatingExecutorServi
         Objects.requireNonNull(callable, "callable");
         Objects.requireNonNull(unit, "unit");
         Captured.Call<V> task = Captured.callable(callable, Capture.SCHEDULED_TASK, Capture.FINISH_AFTER_RUN);
-        ScheduledFuture<V> future;
-        try {
-            future = scheduler.schedule(task, delay, unit);
-        } catch (RuntimeException | Error e) {
-            task.finish();
-            throw e;
-        }
-        return new TrackedScheduledFuture<>(future, task);
+        return track(task, () -> scheduler.schedule(task, delay, unit));
     }
 
     @Override
@@ -57,14 +44,7 @@ final class PropagatingScheduledExecutorService extends PropagatingExecutorServi
         Objects.requireNonNull(command, "command");
         Objects.requireNonNull(unit, "unit");
         Captured.Task task = Captured.runnable(command, Capture.SCHEDULED_TASK, Capture.FINISH_ON_FAILURE);
-        ScheduledFuture<?> future;
-        try {
-            future = scheduler.scheduleAtFixedRate(task, initialDelay, period, unit);
-        } catch (RuntimeException | Error e) {
-            task.finish();
-            throw e;
-        }
-        return new TrackedScheduledFuture<>(future, task);
+        return track(task, () -> scheduler.scheduleAtFixedRate(task, initialDelay, period, unit));
     }
 
     @Override
@@ -72,9 +52,18 @@ final class PropagatingScheduledExecutorService extends PropagatingExecutorServi
         Objects.requireNonNull(command, "command");
         Objects.requireNonNull(unit, "unit");
         Captured.Task task = Captured.runnable(command, Capture.SCHEDULED_TASK, Capture.FINISH_ON_FAILURE);
-        ScheduledFuture<?> future;
+        return track(task, () -> scheduler.scheduleWithFixedDelay(task, initialDelay, delay, unit));
+    }
+
+    /**
+     * Hands {@code task} to the delegate with {@code schedule} and returns the delegate's future
+     * seen through a {@link TrackedScheduledFuture}. If the delegate refuses the task (rejected,
+     * shut down, a bad argument), the task will never run, so its resource ends here.
+     */
+    private static <V> ScheduledFuture<V> track(Capture task, Supplier<ScheduledFuture<V>> schedule) {
+        ScheduledFuture<V> future;
         try {
-            future = scheduler.scheduleWithFixedDelay(task, initialDelay, delay, unit);
+            future = schedule.get();
         } catch (RuntimeException | Error e) {
             task.finish();
             throw e;
