@@ -22,10 +22,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -192,48 +189,8 @@ class RequestIdServerEndToEndTest {
      */
     private static List<String> whatEveryThreadHolds(ThreadPoolExecutor pool) throws Exception {
         // the core size: a ScheduledThreadPoolExecutor's maximum is Integer.MAX_VALUE, unused
-        int threads = pool.getCorePoolSize();
         pool.prestartAllCoreThreads();
-        CyclicBarrier everyThreadBusy = new CyclicBarrier(threads);
-        List<Probe> probes = new ArrayList<>();
-        for (int i = 0; i < threads; i++) {
-            Probe probe = new Probe(everyThreadBusy);
-            probes.add(probe);
-            pool.execute(probe);
-        }
-        List<String> seen = new ArrayList<>();
-        Set<String> names = new HashSet<>();
-        for (Probe probe : probes) {
-            assertThat(probe.done.await(20, TimeUnit.SECONDS)).as("probe ran").isTrue();
-            seen.add(probe.seen);
-            names.add(probe.thread);
-        }
-        assertThat(names).as("threads probed").hasSize(threads);
-        return seen;
-    }
-
-    /** Reports the request id and MDC of the pool thread it runs on. */
-    private static final class Probe implements Runnable, PassThrough {
-        private final CyclicBarrier everyThreadBusy;
-        final CountDownLatch done = new CountDownLatch(1);
-        volatile String seen;
-        volatile String thread;
-
-        Probe(CyclicBarrier everyThreadBusy) {
-            this.everyThreadBusy = everyThreadBusy;
-        }
-
-        @Override
-        public void run() {
-            try {
-                everyThreadBusy.await(10, TimeUnit.SECONDS);
-                thread = Thread.currentThread().getName();
-                seen = "requestId=" + RequestIds.current() + " mdc=" + MDC.getCopyOfContextMap();
-            } catch (Exception e) {
-                seen = "probe failed: " + e;
-            } finally {
-                done.countDown();
-            }
-        }
+        return ThreadProbe.eachThread(pool.getCorePoolSize(), pool::execute,
+                () -> "requestId=" + RequestIds.current() + " mdc=" + MDC.getCopyOfContextMap());
     }
 }

@@ -16,14 +16,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
@@ -266,45 +262,7 @@ final class SoakSupport {
     }
 
     private static List<String> probe(int threads, Consumer<Runnable> executor) throws Exception {
-        CyclicBarrier everyThreadBusy = new CyclicBarrier(threads);
-        List<Probe> probes = new ArrayList<>();
-        for (int i = 0; i < threads; i++) {
-            Probe probe = new Probe(everyThreadBusy);
-            probes.add(probe);
-            executor.accept(probe);
-        }
-        List<String> seen = new ArrayList<>();
-        Set<String> names = new HashSet<>();
-        for (Probe probe : probes) {
-            assertThat(probe.done.await(20, TimeUnit.SECONDS)).as("probe ran").isTrue();
-            seen.add(probe.seen);
-            names.add(probe.thread);
-        }
-        assertThat(names).as("threads probed").hasSize(threads);
-        return seen;
-    }
-
-    private static final class Probe implements Runnable, PassThrough {
-        private final CyclicBarrier everyThreadBusy;
-        final CountDownLatch done = new CountDownLatch(1);
-        volatile String seen;
-        volatile String thread;
-
-        Probe(CyclicBarrier everyThreadBusy) {
-            this.everyThreadBusy = everyThreadBusy;
-        }
-
-        @Override
-        public void run() {
-            try {
-                everyThreadBusy.await(10, TimeUnit.SECONDS);
-                thread = Thread.currentThread().getName();
-                seen = "user=" + SoakServer.currentUser() + " mdc=" + MDC.get(SoakServer.MDC_KEY);
-            } catch (Exception e) {
-                seen = "probe failed: " + e;
-            } finally {
-                done.countDown();
-            }
-        }
+        return ThreadProbe.eachThread(threads, executor,
+                () -> "user=" + SoakServer.currentUser() + " mdc=" + MDC.get(SoakServer.MDC_KEY));
     }
 }
