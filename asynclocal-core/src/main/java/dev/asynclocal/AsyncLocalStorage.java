@@ -144,13 +144,12 @@ public final class AsyncLocalStorage<T> {
      */
     public void run(T store, Runnable fn) {
         Objects.requireNonNull(fn, "fn");
-        Object[] state = ThreadState.current();
-        Object previous = ThreadState.saved(state);
-        ThreadState.setFrame(state, ThreadState.frameOf(previous).with(key, store));
+        Object previous = ThreadState.saved();
+        ThreadState.setFrame(ThreadState.frameOf(previous).with(key, store));
         try {
             fn.run();
         } finally {
-            ThreadState.restore(state, previous);
+            ThreadState.restore(previous);
         }
     }
 
@@ -171,13 +170,12 @@ public final class AsyncLocalStorage<T> {
      */
     public <R, X extends Throwable> R run(T store, CallableOp<? extends R, X> fn) throws X {
         Objects.requireNonNull(fn, "fn");
-        Object[] state = ThreadState.current();
-        Object previous = ThreadState.saved(state);
-        ThreadState.setFrame(state, ThreadState.frameOf(previous).with(key, store));
+        Object previous = ThreadState.saved();
+        ThreadState.setFrame(ThreadState.frameOf(previous).with(key, store));
         try {
             return fn.call();
         } finally {
-            ThreadState.restore(state, previous);
+            ThreadState.restore(previous);
         }
     }
 
@@ -191,13 +189,12 @@ public final class AsyncLocalStorage<T> {
      */
     public void exit(Runnable fn) {
         Objects.requireNonNull(fn, "fn");
-        Object[] state = ThreadState.current();
-        Object previous = ThreadState.saved(state);
-        ThreadState.setFrame(state, ThreadState.frameOf(previous).without(key));
+        Object previous = ThreadState.saved();
+        ThreadState.setFrame(ThreadState.frameOf(previous).without(key));
         try {
             fn.run();
         } finally {
-            ThreadState.restore(state, previous);
+            ThreadState.restore(previous);
         }
     }
 
@@ -213,13 +210,12 @@ public final class AsyncLocalStorage<T> {
      */
     public <R, X extends Throwable> R exit(CallableOp<? extends R, X> fn) throws X {
         Objects.requireNonNull(fn, "fn");
-        Object[] state = ThreadState.current();
-        Object previous = ThreadState.saved(state);
-        ThreadState.setFrame(state, ThreadState.frameOf(previous).without(key));
+        Object previous = ThreadState.saved();
+        ThreadState.setFrame(ThreadState.frameOf(previous).without(key));
         try {
             return fn.call();
         } finally {
-            ThreadState.restore(state, previous);
+            ThreadState.restore(previous);
         }
     }
 
@@ -242,13 +238,12 @@ public final class AsyncLocalStorage<T> {
      * @param store the store; {@code null} is allowed
      */
     public void enterWith(T store) {
-        Object[] state = ThreadState.current();
-        Frame previous = ThreadState.frame(state);
+        Frame previous = ThreadState.currentFrame();
         Frame installed = previous.with(key, store);
-        ThreadState.setFrame(state, installed);
+        ThreadState.setFrame(installed);
         ScopeEntries.Listener listener = ScopeEntries.listener();
         if (listener != null) {
-            ScopeEntries.notify(listener, this, store, state, previous, installed, false);
+            ScopeEntries.notify(listener, this, store, ThreadState.current(), previous, installed, false);
         }
     }
 
@@ -268,15 +263,14 @@ public final class AsyncLocalStorage<T> {
     public Scope withScope(T store) {
         // Strict mode walks the stack first: if that fails, the context has not been touched.
         StackTraceElement[] openSite = StrictMode.ENABLED ? StrictMode.opened() : null;
-        Object[] state = ThreadState.current();
-        Frame previous = ThreadState.frame(state);
+        Frame previous = ThreadState.currentFrame();
         Frame installed = previous.with(key, store);
-        ThreadState.setFrame(state, installed);
+        ThreadState.setFrame(installed);
         ScopeEntries.Listener listener = ScopeEntries.listener();
         if (listener != null) {
-            ScopeEntries.notify(listener, this, store, state, previous, installed, true);
+            ScopeEntries.notify(listener, this, store, ThreadState.current(), previous, installed, true);
         }
-        return new RestoringScope(state, previous, openSite);
+        return new RestoringScope(previous, openSite);
     }
 
     /**

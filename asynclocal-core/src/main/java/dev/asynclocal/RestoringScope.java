@@ -10,20 +10,20 @@ import dev.asynclocal.internal.ThreadState;
  * of order.
  */
 final class RestoringScope implements AsyncLocalStorage.Scope {
-    private final Object[] owner;
+    private final Thread owner;
     /** The open site recorded by strict mode; {@code null} when strict mode was off at open. */
     private final StackTraceElement[] openSite;
     private Frame previous;
 
-    RestoringScope(Object[] owner, Frame previous, StackTraceElement[] openSite) {
-        this.owner = owner;
+    RestoringScope(Frame previous, StackTraceElement[] openSite) {
+        this.owner = Thread.currentThread();
         this.previous = previous;
         this.openSite = openSite;
     }
 
     @Override
     public void close() {
-        if (ThreadState.current() != owner) {
+        if (Thread.currentThread() != owner) {
             throw StrictMode.wrongThread(openSite);
         }
         Frame saved = previous;
@@ -32,7 +32,7 @@ final class RestoringScope implements AsyncLocalStorage.Scope {
                 StrictMode.closing(openSite); // throws before anything is restored
             }
             previous = null;
-            ThreadState.setFrame(owner, saved);
+            ThreadState.setFrame(saved);
         }
     }
 }

@@ -45,10 +45,9 @@ public final class Snapshot {
     }
 
     static Snapshot capture() {
-        Object[] state = ThreadState.current();
-        Frame frame = ThreadState.frame(state);
+        Frame frame = ThreadState.currentFrame();
         if (Hooks.anyEnabled()) {
-            return new Snapshot(frame, new AsyncResource(state, TYPE));
+            return new Snapshot(frame, new AsyncResource(ThreadState.current(), TYPE));
         }
         return new Snapshot(frame, null);
     }
@@ -66,13 +65,12 @@ public final class Snapshot {
             resource.runInAsyncScope(fn);
             return;
         }
-        Object[] state = ThreadState.current();
-        Object previous = ThreadState.saved(state);
-        ThreadState.setFrame(state, frame);
+        Object previous = ThreadState.saved();
+        ThreadState.setFrame(frame);
         try {
             fn.run();
         } finally {
-            ThreadState.restore(state, previous);
+            ThreadState.restore(previous);
         }
     }
 
@@ -92,13 +90,12 @@ public final class Snapshot {
         if (resource != null) {
             return resource.runInAsyncScope(fn);
         }
-        Object[] state = ThreadState.current();
-        Object previous = ThreadState.saved(state);
-        ThreadState.setFrame(state, frame);
+        Object previous = ThreadState.saved();
+        ThreadState.setFrame(frame);
         try {
             return fn.call();
         } finally {
-            ThreadState.restore(state, previous);
+            ThreadState.restore(previous);
         }
     }
 

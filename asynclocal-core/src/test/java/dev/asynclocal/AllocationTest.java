@@ -129,16 +129,15 @@ class AllocationTest {
         for (int i = 0; i < instances; i++) {
             created.add(new AsyncLocalStorage<>("als" + i));
         }
-        Object[] state = ThreadState.current();
-        var outer = ThreadState.saved(state);
+        var outer = ThreadState.saved();
         try {
             for (int i = 0; i < instances; i++) {
                 created.get(i).enterWith(i);
             }
-            assertThat(ThreadState.frame(state).size()).isEqualTo(instances);
+            assertThat(ThreadState.currentFrame().size()).isEqualTo(instances);
             body.run();
         } finally {
-            ThreadState.restore(state, outer);
+            ThreadState.restore(outer);
         }
     }
 

@@ -20,12 +20,11 @@ import java.lang.ref.Cleaner;
  *
  * <p>Running, for code that cannot subclass (the agent's advice) and for the wrappers alike:
  * <pre>{@code
- * ThreadState state = ThreadState.current();
- * Object saved = capture.enter(state);
+ * Object saved = capture.enter();
  * try {
  *     callback();
  * } finally {
- *     capture.exit(state, saved);
+ *     capture.exit(saved);
  * }
  * }</pre>
  * {@code exit} puts back exactly what the thread had before {@code enter}: its frame (so an
@@ -73,18 +72,17 @@ public class Capture {
     private final Resource resource;
 
     /**
-     * Captures the context current on {@code state}'s thread. Subclasses call {@link #announce}
-     * once their own fields are set, before handing the capture to another thread.
+     * Captures the calling thread's context. Subclasses call {@link #announce} once their own
+     * fields are set, before handing the capture to another thread.
      *
-     * @param state the calling thread's state
      * @param type the resource type hooks will see, e.g. {@link #EXECUTOR}
      * @param ending when the operation is finished for good: {@link #FINISH_EXTERNALLY},
      *     {@link #FINISH_AFTER_RUN} or {@link #FINISH_ON_FAILURE}
      */
-    protected Capture(Object[] state, String type, int ending) {
-        this.frame = ThreadState.saved(state);
+    protected Capture(String type, int ending) {
+        this.frame = ThreadState.saved();
         this.resource = Hooks.anyEnabled()
-                ? new Resource(type, (byte) ending, Hooks.newAsyncId(), ThreadState.executionAsyncId(state))
+                ? new Resource(type, (byte) ending, Hooks.newAsyncId(), ThreadState.executionAsyncId(ThreadState.current()))
                 : null;
     }
 
@@ -97,9 +95,8 @@ public class Capture {
      * @return the capture, announced
      */
     public static Capture capture(String type, int ending) {
-        Object[] state = ThreadState.current();
-        Capture capture = new Capture(state, type, ending);
-        capture.announce(state);
+        Capture capture = new Capture(type, ending);
+        capture.announce();
         return capture;
     }
 
@@ -108,16 +105,14 @@ public class Capture {
      * with this object as the resource, and registers it for a destroy on garbage collection if a
      * hook handling {@code destroy} is enabled. Call once, on the capturing thread, right after
      * construction.
-     *
-     * @param state the capturing thread's state
      */
-    protected final void announce(Object[] state) {
+    protected final void announce() {
         Resource r = resource;
         if (r != null) {
             if (Hooks.anyDestroyListener()) {
                 r.cleanable = GcDestroy.CLEANER.register(this, new GcDestroy(r.asyncId, r.type));
             }
-            Hooks.emitInit(state, r.asyncId, r.type, r.triggerAsyncId, this);
+            Hooks.emitInit(ThreadState.current(), r.asyncId, r.type, r.triggerAsyncId, this);
         }
     }
 
@@ -126,43 +121,42 @@ public class Capture {
      * restore the thread's own. With ids, also makes this the executing resource and emits
      * {@code before}. The agent calls this: keep the signature.
      *
-     * @param state the calling thread's state
      * @return the token to pass to {@link #exit}: the previous frame, or (with ids) a record of it
      */
-    public final Object enter(Object[] state) {
-        Object outer = ThreadState.saved(state);
+    public final Object enter() {
+        Object outer = ThreadState.saved();
         if (resource == null) {
             // The hot path: one read and at most one write of the thread's own state. The write is
             // skipped when the context is already the captured one (a callback run where it was
             // bound), which spares the store and its GC barrier.
             if (outer != frame) {
-                ThreadState.restore(state, frame);
+                ThreadState.restore(frame);
             }
             return outer;
         }
-        return enterAsResource(state, outer);
+        return enterAsResource(outer);
     }
 
     /**
      * Restores what the thread had before the matching {@link #enter}; with ids, emits
      * {@code after} first. Call in a {@code finally}. The agent calls this: keep the signature.
      *
-     * @param state the calling thread's state, as given to {@code enter}
      * @param saved what {@code enter} returned
      */
-    public final void exit(Object[] state, Object saved) {
+    public final void exit(Object saved) {
         if (resource == null) {
             // Compared first for the same reason as in enter; the callback may have changed the
             // context (enterWith), so the current value is read, not assumed.
-            if (ThreadState.saved(state) != saved) {
-                ThreadState.restore(state, saved);
+            if (ThreadState.saved() != saved) {
+                ThreadState.restore(saved);
             }
             return;
         }
-        exitAsResource(state, (Outer) saved);
+        exitAsResource((Outer) saved);
     }
 
-    private Object enterAsResource(Object[] state, Object outerFrame) {
+    private Object enterAsResource(Object outerFrame) {
+        Object[] state = ThreadState.current();
         Resource r = resource;
         Outer outer = new Outer(outerFrame, ThreadState.executionAsyncId(state), ThreadState.triggerAsyncId(state),
                 ThreadState.executionAsyncResource(state), r.beginRun());
@@ -176,18 +170,19 @@ public class Capture {
                 // memory, stack overflow). No exit() will follow, so undo the ids here.
                 ThreadState.enterResource(state, outer.executionAsyncId, outer.triggerAsyncId,
                         outer.executionAsyncResource);
-                ThreadState.restore(state, outerFrame);
+                ThreadState.restore(outerFrame);
                 r.endRun();
                 throw e;
             }
         }
-        ThreadState.restore(state, frame);
+        ThreadState.restore(frame);
         return outer;
     }
 
-    private void exitAsResource(Object[] state, Outer outer) {
+    private void exitAsResource(Outer outer) {
+        Object[] state = ThreadState.current();
         Resource r = resource;
-        ThreadState.restore(state, outer.frame);
+        ThreadState.restore(outer.frame);
         try {
             if (outer.traced) {
                 Hooks.emitAfter(state, r.asyncId, r.type);

@@ -35,9 +35,8 @@ public final class Captured {
      */
     public static Task runnable(Runnable task, String type, int ending) {
         Objects.requireNonNull(task, "task");
-        Object[] state = ThreadState.current();
-        Task bound = new Task(state, task, type, ending);
-        bound.announce(state);
+        Task bound = new Task(task, type, ending);
+        bound.announce();
         return bound;
     }
 
@@ -53,9 +52,8 @@ public final class Captured {
      */
     public static <V> Call<V> callable(Callable<V> task, String type, int ending) {
         Objects.requireNonNull(task, "task");
-        Object[] state = ThreadState.current();
-        Call<V> bound = new Call<>(state, task, type, ending);
-        bound.announce(state);
+        Call<V> bound = new Call<>(task, type, ending);
+        bound.announce();
         return bound;
     }
 
@@ -71,9 +69,8 @@ public final class Captured {
      */
     public static <T, R> Fn<T, R> function(Function<? super T, ? extends R> fn, String type) {
         Objects.requireNonNull(fn, "fn");
-        Object[] state = ThreadState.current();
-        Fn<T, R> bound = new Fn<>(state, fn, type);
-        bound.announce(state);
+        Fn<T, R> bound = new Fn<>(fn, type);
+        bound.announce();
         return bound;
     }
 
@@ -90,9 +87,8 @@ public final class Captured {
      */
     public static <T, U, R> BiFn<T, U, R> biFunction(BiFunction<? super T, ? super U, ? extends R> fn, String type) {
         Objects.requireNonNull(fn, "fn");
-        Object[] state = ThreadState.current();
-        BiFn<T, U, R> bound = new BiFn<>(state, fn, type);
-        bound.announce(state);
+        BiFn<T, U, R> bound = new BiFn<>(fn, type);
+        bound.announce();
         return bound;
     }
 
@@ -108,9 +104,8 @@ public final class Captured {
      */
     public static <T> Action<T> consumer(Consumer<? super T> action, String type) {
         Objects.requireNonNull(action, "action");
-        Object[] state = ThreadState.current();
-        Action<T> bound = new Action<>(state, action, type);
-        bound.announce(state);
+        Action<T> bound = new Action<>(action, type);
+        bound.announce();
         return bound;
     }
 
@@ -127,9 +122,8 @@ public final class Captured {
      */
     public static <T, U> BiAction<T, U> biConsumer(BiConsumer<? super T, ? super U> action, String type) {
         Objects.requireNonNull(action, "action");
-        Object[] state = ThreadState.current();
-        BiAction<T, U> bound = new BiAction<>(state, action, type);
-        bound.announce(state);
+        BiAction<T, U> bound = new BiAction<>(action, type);
+        bound.announce();
         return bound;
     }
 
@@ -145,9 +139,8 @@ public final class Captured {
      */
     public static <T> Supply<T> supplier(Supplier<? extends T> supplier, String type) {
         Objects.requireNonNull(supplier, "supplier");
-        Object[] state = ThreadState.current();
-        Supply<T> bound = new Supply<>(state, supplier, type);
-        bound.announce(state);
+        Supply<T> bound = new Supply<>(supplier, type);
+        bound.announce();
         return bound;
     }
 
@@ -173,21 +166,20 @@ public final class Captured {
     public static final class Task extends Capture implements Runnable {
         final Runnable task;
 
-        Task(Object[] state, Runnable task, String type, int ending) {
-            super(state, type, ending);
+        Task(Runnable task, String type, int ending) {
+            super(type, ending);
             this.task = task;
         }
 
         @Override
         public void run() {
-            Object[] state = ThreadState.current();
-            Object saved = enter(state);
+            Object saved = enter();
             boolean threw = true;
             try {
                 task.run();
                 threw = false;
             } finally {
-                exit(state, saved);
+                exit(saved);
                 runEnded(threw);
             }
         }
@@ -206,22 +198,21 @@ public final class Captured {
     public static final class Call<V> extends Capture implements Callable<V> {
         final Callable<V> task;
 
-        Call(Object[] state, Callable<V> task, String type, int ending) {
-            super(state, type, ending);
+        Call(Callable<V> task, String type, int ending) {
+            super(type, ending);
             this.task = task;
         }
 
         @Override
         public V call() throws Exception {
-            Object[] state = ThreadState.current();
-            Object saved = enter(state);
+            Object saved = enter();
             boolean threw = true;
             try {
                 V result = task.call();
                 threw = false;
                 return result;
             } finally {
-                exit(state, saved);
+                exit(saved);
                 runEnded(threw);
             }
         }
@@ -241,19 +232,18 @@ public final class Captured {
     public static final class Fn<T, R> extends Capture implements Function<T, R> {
         private final Function<? super T, ? extends R> fn;
 
-        Fn(Object[] state, Function<? super T, ? extends R> fn, String type) {
-            super(state, type, FINISH_EXTERNALLY);
+        Fn(Function<? super T, ? extends R> fn, String type) {
+            super(type, FINISH_EXTERNALLY);
             this.fn = fn;
         }
 
         @Override
         public R apply(T t) {
-            Object[] state = ThreadState.current();
-            Object saved = enter(state);
+            Object saved = enter();
             try {
                 return fn.apply(t);
             } finally {
-                exit(state, saved);
+                exit(saved);
             }
         }
 
@@ -273,19 +263,18 @@ public final class Captured {
     public static final class BiFn<T, U, R> extends Capture implements BiFunction<T, U, R> {
         private final BiFunction<? super T, ? super U, ? extends R> fn;
 
-        BiFn(Object[] state, BiFunction<? super T, ? super U, ? extends R> fn, String type) {
-            super(state, type, FINISH_EXTERNALLY);
+        BiFn(BiFunction<? super T, ? super U, ? extends R> fn, String type) {
+            super(type, FINISH_EXTERNALLY);
             this.fn = fn;
         }
 
         @Override
         public R apply(T t, U u) {
-            Object[] state = ThreadState.current();
-            Object saved = enter(state);
+            Object saved = enter();
             try {
                 return fn.apply(t, u);
             } finally {
-                exit(state, saved);
+                exit(saved);
             }
         }
 
@@ -303,19 +292,18 @@ public final class Captured {
     public static final class Action<T> extends Capture implements Consumer<T> {
         private final Consumer<? super T> action;
 
-        Action(Object[] state, Consumer<? super T> action, String type) {
-            super(state, type, FINISH_EXTERNALLY);
+        Action(Consumer<? super T> action, String type) {
+            super(type, FINISH_EXTERNALLY);
             this.action = action;
         }
 
         @Override
         public void accept(T t) {
-            Object[] state = ThreadState.current();
-            Object saved = enter(state);
+            Object saved = enter();
             try {
                 action.accept(t);
             } finally {
-                exit(state, saved);
+                exit(saved);
             }
         }
 
@@ -334,19 +322,18 @@ public final class Captured {
     public static final class BiAction<T, U> extends Capture implements BiConsumer<T, U> {
         private final BiConsumer<? super T, ? super U> action;
 
-        BiAction(Object[] state, BiConsumer<? super T, ? super U> action, String type) {
-            super(state, type, FINISH_EXTERNALLY);
+        BiAction(BiConsumer<? super T, ? super U> action, String type) {
+            super(type, FINISH_EXTERNALLY);
             this.action = action;
         }
 
         @Override
         public void accept(T t, U u) {
-            Object[] state = ThreadState.current();
-            Object saved = enter(state);
+            Object saved = enter();
             try {
                 action.accept(t, u);
             } finally {
-                exit(state, saved);
+                exit(saved);
             }
         }
 
@@ -364,19 +351,18 @@ public final class Captured {
     public static final class Supply<T> extends Capture implements Supplier<T> {
         private final Supplier<? extends T> supplier;
 
-        Supply(Object[] state, Supplier<? extends T> supplier, String type) {
-            super(state, type, FINISH_EXTERNALLY);
+        Supply(Supplier<? extends T> supplier, String type) {
+            super(type, FINISH_EXTERNALLY);
             this.supplier = supplier;
         }
 
         @Override
         public T get() {
-            Object[] state = ThreadState.current();
-            Object saved = enter(state);
+            Object saved = enter();
             try {
                 return supplier.get();
             } finally {
-                exit(state, saved);
+                exit(saved);
             }
         }
 

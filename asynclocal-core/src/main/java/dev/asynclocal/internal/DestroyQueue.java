@@ -60,7 +60,7 @@ final class DestroyQueue {
                 // Only the JVM's shutdown would interrupt this thread; keep delivering until then.
                 continue;
             }
-            ThreadState.setFrame(state, Frame.EMPTY);
+            ThreadState.setFrame(Frame.EMPTY);
             Hooks.emitDestroyNow(state, entry.asyncId, entry.type);
         }
     }

@@ -51,6 +51,7 @@ public final class ScopeEntries {
     public static synchronized Listener install(Listener newListener) {
         Listener previous = listener;
         listener = newListener;
+        ThreadState.mirrorFrames(newListener != null);
         return previous;
     }
 

@@ -1,6 +1,7 @@
 package dev.asynclocal.internal;
 
 import java.lang.invoke.MethodHandles;
+import java.lang.ref.WeakReference;
 import java.lang.invoke.VarHandle;
 import java.util.function.Supplier;
 
@@ -8,24 +9,32 @@ import java.util.function.Supplier;
  * What one thread is running in: its current {@link Frame}, the async resource whose callback is
  * running on it and that resource's ids, plus the bookkeeping of hook dispatch.
  *
- * <p>This is the single thread-local of the library. Its value is a small {@code Object[]} owned
- * by the thread (a "state"); switching context writes one slot of it, which is cheaper than
- * {@code ThreadLocal.set} and keeps every capture and restore at one read and one write, however
- * many {@code AsyncLocalStorage} instances exist. Only the owning thread ever writes a state, so
- * no slot needs to be volatile.
+ * <p>Two thread-locals. The hot one holds the current frame itself ({@code null} for the empty
+ * context): {@code getStore()} is one thread-local read and the frame's lookup, and switching
+ * context is one thread-local write. Everything else (the executing resource, the async ids, the
+ * hook dispatch bookkeeping, capture suppression) lives in a small {@code Object[]} in the cold
+ * one, the "state", read only by code that needs it: hooks, {@code AsyncResource}, the agent's
+ * suppression check. Only the owning thread ever writes either, so nothing here is volatile.
  *
- * <p>Why an array of JDK types rather than a class of our own: a thread outlives the library when
- * the library lives in a class loader that is thrown away (a web application redeployed on a
- * server whose pool threads stay). A thread-local value whose class is ours would keep that loader
- * reachable from every thread that ever touched it, for as long as the thread lives. So the value
- * holds only JDK objects whenever the thread runs outside any context: the empty frame and the
+ * <p>Why the frame itself rather than a mutable holder (one read and one slot write per switch):
+ * measured with JMH on JDK 25, reading a store through a holder costs about 2.2 ns against
+ * 1.6 ns for the frame as the thread-local's value ({@code ThreadLocal.get()} of a value: 1.25
+ * ns); the price is a {@code ThreadLocal.set} instead of an array store on each switch, about
+ * 1.6 ns more for a {@code run}. Reads outnumber switches (every log line reads the request id).
+ *
+ * <p>Why only JDK types and our frames: a thread outlives the library when the library lives in
+ * a class loader that is thrown away (a web application redeployed on a server whose pool
+ * threads stay). A thread-local value whose class is ours keeps that loader reachable from every
+ * thread that holds it. So an idle thread holds only JDK objects: the empty frame and the
  * top-level resource are stored as {@code null}, the numbers live in a {@code long[]} (made on
- * first need; most threads never need one). What is
- * left on an idle thread ({@code Object[]}, {@code long[]}) pins nothing; the thread-local's key is
- * weak, so the entry goes stale once the loader is gone.
+ * first need; most threads never need one). A thread inside a context holds that context's frame,
+ * as it must; once it leaves, nothing of ours is left on it, and the thread-locals' keys are
+ * weak, so their entries go stale once the loader is gone.
  *
- * <p>Callers get the state once with {@link #current()} and pass it to the static accessors, so a
- * hot path does one thread-local lookup.
+ * <p>Other threads cannot read a thread-local. The JUnit extension that looks for contexts left
+ * behind on pool threads needs to, so while a {@link ScopeEntries} listener is installed every
+ * frame switch is also copied into the state ({@link #frameSeenFromAnotherThread}). Off, that
+ * costs one read of a static volatile flag per switch.
  */
 public final class ThreadState {
     /** Execution id of code that runs outside any async resource, as at Node's top level. */
@@ -39,16 +48,12 @@ public final class ThreadState {
         }
     };
 
-    // Slots of a state. FRAME is first: it is the one the hot paths touch.
-    //
-    // Measured and rejected (JMH, JDK 25): a copy of the frame's first entry in two more slots,
-    // so that getStore() skips one type check (2.0 instead of 2.2 ns). Every frame switch then
-    // stores three references instead of one, and on G1 each reference store into this long-lived
-    // array can take the post-write barrier's slow path: run() went from about 14 to 21 ns.
-    private static final int FRAME = 0;
-    private static final int RESOURCE = 1;
-    private static final int DISPATCH_HOOKS = 2;
-    private static final int NUMBERS = 3;
+    // Slots of a state.
+    private static final int RESOURCE = 0;
+    private static final int DISPATCH_HOOKS = 1;
+    private static final int NUMBERS = 2;
+    /** The frame as of the last switch made while mirroring was on; see the class comment. */
+    private static final int MIRRORED_FRAME = 3;
     private static final int SLOTS = 4;
 
     // Indexes into the long[] at NUMBERS.
@@ -59,16 +64,22 @@ public final class ThreadState {
     private static final int NESTED_DISPATCHES = 4;
     private static final int NUMBER_COUNT = 5;
 
+    /** The current frame; {@code null} for the empty context. */
+    private static final ThreadLocal<Frame> FRAME = new ThreadLocal<>();
+
     private static final ThreadLocal<Object[]> CURRENT = ThreadLocal.withInitial(ThreadState::newState);
 
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
+
+    /** Whether frame switches are copied into the state, for {@link #frameSeenFromAnotherThread}. */
+    private static volatile boolean mirroring;
 
     private ThreadState() {
     }
 
     private static Object[] newState() {
         // The numbers come later, on first need: most threads (a virtual thread per request, say)
-        // only ever switch frames, and their state stays one small array.
+        // never run a callback of an async resource.
         return new Object[SLOTS];
     }
 
@@ -89,8 +100,9 @@ public final class ThreadState {
     }
 
     /**
-     * The calling thread's state: pass it to the other methods of this class. The agent's
-     * generated code calls this: keep the signature.
+     * The calling thread's state, for the methods of this class that take one (ids, resources,
+     * hook dispatch, capture suppression). Frame switches do not need it. The agent's generated
+     * code calls this: keep the signature.
      *
      * @return the calling thread's state
      */
@@ -101,58 +113,54 @@ public final class ThreadState {
     // ---- the frame -------------------------------------------------------------------------
 
     /**
-     * The state's current frame, as stored: a {@link Frame}, or {@code null} for the empty
-     * context. For code that saves it and puts it back unchanged with {@link #restore}; anything
-     * that looks into it uses {@link #frame}.
+     * The calling thread's current frame, as stored: a {@link Frame}, or {@code null} for the
+     * empty context. For code that saves it and puts it back unchanged with {@link #restore};
+     * anything that looks into it uses {@link #currentFrame}. The agent calls this: keep the
+     * signature.
      *
-     * @param state a state from {@link #current()}
      * @return the stored frame, {@code null} when empty
      */
-    public static Object saved(Object[] state) {
-        return state[FRAME];
+    public static Object saved() {
+        return FRAME.get();
     }
 
     /**
-     * Puts back a frame obtained from {@link #saved}.
+     * Puts back a frame obtained from {@link #saved}. The agent calls this: keep the signature.
      *
-     * @param state the state it was saved from
      * @param saved what {@link #saved} returned
      */
-    public static void restore(Object[] state, Object saved) {
-        state[FRAME] = saved;
+    public static void restore(Object saved) {
+        FRAME.set((Frame) saved);
+        if (mirroring) {
+            mirror(saved);
+        }
+    }
+
+    private static void mirror(Object saved) {
+        // Weakly: a copy left behind once mirroring stops must not keep the frame (and this
+        // library's class loader) alive. While it is current, the thread-local holds it anyway.
+        SLOT.setRelease(CURRENT.get(), MIRRORED_FRAME, saved == null ? null : new WeakReference<>(saved));
     }
 
     /**
      * The calling thread's store under {@code key}, or {@link Frame#ABSENT}: what
-     * {@code getStore()} reads. One thread-local lookup, one slot read, the frame's lookup.
+     * {@code getStore()} reads. One thread-local read, the frame's lookup.
      *
      * @param key the storage's key
      * @return the store, or {@link Frame#ABSENT}
      */
     public static Object lookup(FrameKey key) {
-        Object frame = CURRENT.get()[FRAME];
-        return frame == null ? Frame.ABSENT : ((Frame) frame).get(key);
+        Frame frame = FRAME.get();
+        return frame == null ? Frame.ABSENT : frame.get(key);
     }
 
     /**
-     * The state's current frame, {@link Frame#EMPTY} outside any context.
+     * Makes {@code frame} the calling thread's current frame.
      *
-     * @param state a state from {@link #current()}
-     * @return the current frame, never {@code null}
-     */
-    public static Frame frame(Object[] state) {
-        Object frame = state[FRAME];
-        return frame == null ? Frame.EMPTY : (Frame) frame;
-    }
-
-    /**
-     * Makes {@code frame} the state's current frame.
-     *
-     * @param state a state from {@link #current()}
      * @param frame the new frame; {@link Frame#EMPTY} (or {@code null}) for the empty context
      */
-    public static void setFrame(Object[] state, Frame frame) {
-        restore(state, frame == Frame.EMPTY ? null : frame);
+    public static void setFrame(Frame frame) {
+        restore(frame == Frame.EMPTY ? null : frame);
     }
 
     /**
@@ -166,32 +174,51 @@ public final class ThreadState {
     }
 
     /**
-     * Whether the state runs in the empty context. The agent's generated code calls this to skip
-     * capturing: keep the signature.
+     * Whether the calling thread runs in the empty context. The agent's generated code calls this
+     * to skip capturing: keep the signature.
      *
-     * @param state a state from {@link #current()}
      * @return {@code true} outside any context
      */
-    public static boolean isEmpty(Object[] state) {
-        return state[FRAME] == null;
-    }
-
-    /** The calling thread's current frame. The agent's generated code calls this: keep the signature. */
-    public static Frame currentFrame() {
-        return frame(CURRENT.get());
+    public static boolean isEmpty() {
+        return FRAME.get() == null;
     }
 
     /**
-     * A state's frame, read from a thread that does not own it (the JUnit extension checking the
-     * pool threads a test used). The owner writes the slot plainly, so this can return a value
-     * that is slightly out of date; the acquire read at least stops the compiler from hoisting it
-     * out of a polling loop. Diagnostics only.
+     * The calling thread's current frame, {@link Frame#EMPTY} outside any context. The agent's
+     * generated code calls this: keep the signature.
      *
-     * @param state another thread's state
-     * @return the frame last written by the owning thread, as far as this thread can see
+     * @return the current frame, never {@code null}
+     */
+    public static Frame currentFrame() {
+        return frameOf(FRAME.get());
+    }
+
+    /**
+     * Turns the copying of frame switches into the states on or off (see the class comment).
+     * {@link ScopeEntries} turns it on while a listener is installed.
+     *
+     * @param on whether to copy
+     */
+    static void mirrorFrames(boolean on) {
+        mirroring = on;
+        if (on) {
+            // The calling thread (a test's) is read by others too: start it off right.
+            mirror(FRAME.get());
+        }
+    }
+
+    /**
+     * A thread's frame, read from a thread that does not own it (the JUnit extension checking the
+     * pool threads a test used): the frame of the owner's last switch made while a
+     * {@link ScopeEntries} listener was installed, as far as this thread can see it. Diagnostics
+     * only.
+     *
+     * @param state the other thread's state (as passed to the listener)
+     * @return that frame, {@link Frame#EMPTY} if none was recorded
      */
     public static Frame frameSeenFromAnotherThread(Object[] state) {
-        return frameOf(SLOT.getAcquire(state, FRAME));
+        Object mirrored = SLOT.getAcquire(state, MIRRORED_FRAME);
+        return frameOf(mirrored == null ? null : ((WeakReference<?>) mirrored).get());
     }
 
     // ---- the executing resource and its ids ---------------------------------------------------

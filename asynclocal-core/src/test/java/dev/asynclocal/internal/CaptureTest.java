@@ -25,7 +25,7 @@ class CaptureTest {
     @AfterEach
     void disable() {
         Hooks.disable(sink);
-        ThreadState.setFrame(ThreadState.current(), Frame.EMPTY);
+        ThreadState.setFrame(Frame.EMPTY);
     }
 
     /**
@@ -112,21 +112,21 @@ class CaptureTest {
     @Test
     void withoutHooksACaptureIsAFrameSwapWithoutIds() {
         Object[] state = ThreadState.current();
-        ThreadState.setFrame(state, Frame.EMPTY.with(key, "captured"));
+        ThreadState.setFrame(Frame.EMPTY.with(key, "captured"));
         AtomicReference<Object> inside = new AtomicReference<>();
         Runnable bound = Captured.runnable(() -> {
             inside.set(store());
-            ThreadState.setFrame(state, ThreadState.frame(state).with(key, "changed inside"));
+            ThreadState.setFrame(ThreadState.currentFrame().with(key, "changed inside"));
         }, Capture.EXECUTOR, Capture.FINISH_AFTER_RUN);
         assertThat(((Capture) bound).isResource()).isFalse();
         assertThat(((Capture) bound).asyncId()).isZero();
         Frame outer = Frame.EMPTY.with(key, "outer");
-        ThreadState.setFrame(state, outer);
+        ThreadState.setFrame(outer);
         ThreadState.enterResource(state, 42, 0, ThreadState.TOP_LEVEL_RESOURCE);
         try {
             bound.run();
             assertThat(inside.get()).isEqualTo("captured");
-            assertThat(ThreadState.frame(state)).isSameAs(outer);
+            assertThat(ThreadState.currentFrame()).isSameAs(outer);
             assertThat(ThreadState.executionAsyncId(state)).isEqualTo(42);
         } finally {
             ThreadState.enterResource(state, ThreadState.TOP_LEVEL_ID, 0, ThreadState.TOP_LEVEL_RESOURCE);
@@ -135,29 +135,27 @@ class CaptureTest {
 
     @Test
     void enterReturnsThePreviousFrameWhenThereAreNoIds() {
-        Object[] state = ThreadState.current();
         Frame outer = Frame.EMPTY.with(key, "outer");
-        ThreadState.setFrame(state, Frame.EMPTY.with(key, "captured"));
+        ThreadState.setFrame(Frame.EMPTY.with(key, "captured"));
         Capture capture = Capture.capture(Capture.THREAD, Capture.FINISH_EXTERNALLY);
-        ThreadState.setFrame(state, outer);
-        Object saved = capture.enter(state);
+        ThreadState.setFrame(outer);
+        Object saved = capture.enter();
         assertThat(ThreadState.frameOf(saved)).isSameAs(outer);
         assertThat(store()).isEqualTo("captured");
-        capture.exit(state, saved);
-        assertThat(ThreadState.frame(state)).isSameAs(outer);
+        capture.exit(saved);
+        assertThat(ThreadState.currentFrame()).isSameAs(outer);
     }
 
     @Test
     void exceptionsPropagateUnchangedAndTheFrameIsRestored() {
-        Object[] state = ThreadState.current();
         IllegalStateException failure = new IllegalStateException("task failed");
         Runnable bound = Captured.runnable(() -> {
             throw failure;
         }, Capture.EXECUTOR, Capture.FINISH_AFTER_RUN);
         Frame outer = Frame.EMPTY.with(key, "outer");
-        ThreadState.setFrame(state, outer);
+        ThreadState.setFrame(outer);
         assertThatThrownBy(bound::run).isSameAs(failure);
-        assertThat(ThreadState.frame(state)).isSameAs(outer);
+        assertThat(ThreadState.currentFrame()).isSameAs(outer);
     }
 
     @Test
@@ -185,13 +183,12 @@ class CaptureTest {
     void finishDuringARunDefersDestroyUntilTheRunExits() throws Exception {
         Hooks.enable(sink);
         Capture capture = Capture.capture(Capture.EXECUTOR, Capture.FINISH_EXTERNALLY);
-        Object[] state = ThreadState.current();
-        Object saved = capture.enter(state);
+        Object saved = capture.enter();
         capture.finish();
         capture.finish(); // idempotent
         sink.flushDestroyQueue();
         assertThat(sink.events()).containsExactly("init Executor 1", "before");
-        capture.exit(state, saved);
+        capture.exit(saved);
         sink.awaitDestroy();
         assertThat(sink.events()).containsExactly("init Executor 1", "before", "after", "destroy");
     }
@@ -200,14 +197,14 @@ class CaptureTest {
     void aRunAfterFinishInstallsTheContextButEmitsNothing() throws Exception {
         Hooks.enable(sink);
         Object[] state = ThreadState.current();
-        ThreadState.setFrame(state, Frame.EMPTY.with(key, "captured"));
+        ThreadState.setFrame(Frame.EMPTY.with(key, "captured"));
         AtomicReference<Object> inside = new AtomicReference<>();
         AtomicReference<Long> idInside = new AtomicReference<>();
         Captured.Task bound = Captured.runnable(() -> {
             inside.set(store());
             idInside.set(ThreadState.executionAsyncId(state));
         }, Capture.EXECUTOR, Capture.FINISH_AFTER_RUN);
-        ThreadState.setFrame(state, Frame.EMPTY);
+        ThreadState.setFrame(Frame.EMPTY);
         bound.finish();
         sink.awaitDestroy();
         bound.run();
@@ -220,25 +217,23 @@ class CaptureTest {
     void concurrentRunsDestroyOnlyAfterTheLastExits() throws Exception {
         Hooks.enable(sink);
         Capture capture = Capture.capture(Capture.SCHEDULED_TASK, Capture.FINISH_EXTERNALLY);
-        Object[] state = ThreadState.current();
-        Object outerRun = capture.enter(state);
+        Object outerRun = capture.enter();
         CountDownLatch otherEntered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         Thread other = new Thread(() -> {
-            Object[] otherState = ThreadState.current();
-            Object saved = capture.enter(otherState);
+            Object saved = capture.enter();
             otherEntered.countDown();
             try {
                 release.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            capture.exit(otherState, saved);
+            capture.exit(saved);
         });
         other.start();
         assertThat(otherEntered.await(20, TimeUnit.SECONDS)).isTrue();
         capture.finish();
-        capture.exit(state, outerRun);
+        capture.exit(outerRun);
         sink.flushDestroyQueue();
         assertThat(sink.events()).doesNotContain("destroy");
         release.countDown();
@@ -327,7 +322,7 @@ class CaptureTest {
         java.lang.reflect.Method allocated = hotspot.getMethod("getThreadAllocatedBytes", long.class);
         assertThat((Boolean) hotspot.getMethod("isThreadAllocatedMemoryEnabled").invoke(threads)).isTrue();
         long tid = Thread.currentThread().getId();
-        ThreadState.setFrame(ThreadState.current(), Frame.EMPTY.with(key, "captured"));
+        ThreadState.setFrame(Frame.EMPTY.with(key, "captured"));
         Runnable task = () -> { };
         int n = 100_000;
         Runnable[] kept = new Runnable[n];

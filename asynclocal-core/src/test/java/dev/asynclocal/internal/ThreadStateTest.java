@@ -15,37 +15,36 @@ class ThreadStateTest {
 
     @AfterEach
     void leaveEmpty() {
-        ThreadState.restore(ThreadState.current(), null);
+        ThreadState.restore(null);
     }
 
     @Test
     void lookupFollowsEveryWriteOfTheFrame() {
-        Object[] state = ThreadState.current();
         Frame a = Frame.EMPTY.with(first, "a1").with(second, "a2");
         Frame b = Frame.EMPTY.with(second, "b2");
 
-        ThreadState.setFrame(state, a);
+        ThreadState.setFrame(a);
         assertThat(ThreadState.lookup(first)).isEqualTo("a1");
         assertThat(ThreadState.lookup(second)).isEqualTo("a2");
 
-        ThreadState.restore(state, b);
+        ThreadState.restore(b);
         assertThat(ThreadState.lookup(first)).isSameAs(Frame.ABSENT);
         assertThat(ThreadState.lookup(second)).isEqualTo("b2");
 
-        ThreadState.setFrame(state, Frame.EMPTY);
-        assertThat(ThreadState.saved(state)).isNull();
+        ThreadState.setFrame(Frame.EMPTY);
+        assertThat(ThreadState.saved()).isNull();
         assertThat(ThreadState.lookup(first)).isSameAs(Frame.ABSENT);
         assertThat(ThreadState.lookup(second)).isSameAs(Frame.ABSENT);
 
-        ThreadState.restore(state, a);
+        ThreadState.restore(a);
         assertThat(ThreadState.lookup(first)).isEqualTo("a1");
-        ThreadState.restore(state, null);
+        ThreadState.restore(null);
         assertThat(ThreadState.lookup(first)).isSameAs(Frame.ABSENT);
     }
 
     @Test
     void aNullFirstStoreIsAStoreNotAnAbsence() {
-        ThreadState.setFrame(ThreadState.current(), Frame.EMPTY.with(first, null));
+        ThreadState.setFrame(Frame.EMPTY.with(first, null));
         assertThat(ThreadState.lookup(first)).isNull();
         assertThat(ThreadState.lookup(second)).isSameAs(Frame.ABSENT);
     }
@@ -53,14 +52,45 @@ class ThreadStateTest {
     @Test
     void anIdleThreadHoldsNoLibraryObject() {
         Object[] state = ThreadState.current();
-        ThreadState.setFrame(state, Frame.EMPTY.with(first, "x"));
+        ThreadState.setFrame(Frame.EMPTY.with(first, "x"));
         ThreadState.enterResource(state, 42, 7, new Object());
         ThreadState.enterResource(state, ThreadState.TOP_LEVEL_ID, 0, ThreadState.TOP_LEVEL_RESOURCE);
-        ThreadState.setFrame(state, Frame.EMPTY);
+        ThreadState.setFrame(Frame.EMPTY);
+        assertThat(ThreadState.saved()).isNull();
         for (Object slot : state) {
             assertThat(slot == null || slot.getClass().getClassLoader() == null)
                     .as("slot %s is a JDK object or null", slot)
                     .isTrue();
+        }
+    }
+
+    @Test
+    void whileAListenerIsInstalledAnotherThreadSeesEachSwitch() throws Exception {
+        Frame inside = Frame.EMPTY.with(first, "worker's");
+        ScopeEntries.Listener previous = ScopeEntries.install((storage, store, state, before, installed, scope) -> { });
+        try {
+            Object[][] workerState = new Object[1][];
+            java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch leave = new java.util.concurrent.CountDownLatch(1);
+            Thread worker = new Thread(() -> {
+                workerState[0] = ThreadState.current();
+                ThreadState.setFrame(inside);
+                entered.countDown();
+                try {
+                    leave.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                ThreadState.setFrame(Frame.EMPTY);
+            });
+            worker.start();
+            entered.await();
+            assertThat(ThreadState.frameSeenFromAnotherThread(workerState[0])).isSameAs(inside);
+            leave.countDown();
+            worker.join();
+            assertThat(ThreadState.frameSeenFromAnotherThread(workerState[0])).isSameAs(Frame.EMPTY);
+        } finally {
+            ScopeEntries.install(previous);
         }
     }
 }

@@ -94,7 +94,7 @@ public final class ContextLeakExtension implements BeforeAllCallback, AfterAllCa
 
     private static void begin(ExtensionContext context) {
         Object[] state = ThreadState.current();
-        context.getStore(NAMESPACE).put(KEY, new Check(state, ThreadState.frame(state), Tracking.open()));
+        context.getStore(NAMESPACE).put(KEY, new Check(state, ThreadState.currentFrame(), Tracking.open()));
     }
 
     private static void end(ExtensionContext context, String what) {
@@ -137,11 +137,11 @@ public final class ContextLeakExtension implements BeforeAllCallback, AfterAllCa
             // This thread: exact, and repaired.
             if (current == ownState) {
                 List<Tracking.Entry> mine = byThread.getOrDefault(current, List.of());
-                if (ThreadState.frame(current) != ownBefore) {
+                if (ThreadState.currentFrame() != ownBefore) {
                     leaks.add(describe(Thread.currentThread().getName() + "\" (the test's thread)",
-                            still(mine, ThreadState.frame(current), ownBefore),
+                            still(mine, ThreadState.currentFrame(), ownBefore),
                             "  The extension put back the context this thread had before " + what + "."));
-                    ThreadState.setFrame(current, ownBefore);
+                    ThreadState.setFrame(ownBefore);
                 }
                 byThread.remove(current);
             }

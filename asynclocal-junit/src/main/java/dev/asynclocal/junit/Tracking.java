@@ -3,7 +3,6 @@ package dev.asynclocal.junit;
 import dev.asynclocal.AsyncLocalStorage;
 import dev.asynclocal.internal.Frame;
 import dev.asynclocal.internal.ScopeEntries;
-import dev.asynclocal.internal.ThreadState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

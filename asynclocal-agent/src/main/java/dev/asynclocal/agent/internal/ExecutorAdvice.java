@@ -2,7 +2,6 @@ package dev.asynclocal.agent.internal;
 
 import dev.asynclocal.internal.Capture;
 import dev.asynclocal.internal.Frame;
-import dev.asynclocal.internal.ThreadState;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ScheduledThreadPoolExecutor;

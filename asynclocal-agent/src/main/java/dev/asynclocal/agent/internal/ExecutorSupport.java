@@ -55,7 +55,7 @@ public final class ExecutorSupport {
      * @return the command bound to the caller's context, or {@code task} itself
      */
     public static Runnable scheduled(ScheduledThreadPoolExecutor executor, Runnable task, String type, int ending) {
-        if (task == null || Propagation.passesThrough(task) || !Propagation.capturing(ThreadState.current())
+        if (task == null || Propagation.passesThrough(task) || !Propagation.capturing()
                 || isJdkScheduler(executor)) {
             return task;
         }
@@ -72,7 +72,7 @@ public final class ExecutorSupport {
      * @return the callable bound to the caller's context, or {@code task} itself
      */
     public static <V> Callable<V> scheduledCallable(ScheduledThreadPoolExecutor executor, Callable<V> task, String type) {
-        if (task == null || Propagation.passesThrough(task) || !Propagation.capturing(ThreadState.current())
+        if (task == null || Propagation.passesThrough(task) || !Propagation.capturing()
                 || isJdkScheduler(executor)) {
             return task;
         }
@@ -96,24 +96,22 @@ public final class ExecutorSupport {
      * @param task the task the worker runs
      */
     public static void runOnWorker(Runnable task) {
-        Object[] state = ThreadState.current();
-        Object saved = ThreadState.saved(state);
+        Object saved = ThreadState.saved();
         try {
             task.run();
         } finally {
-            restoreWorker(state, saved);
+            restoreWorker(saved);
         }
     }
 
     /**
      * Puts a worker's frame back as it was before a task, if the task changed it.
      *
-     * @param state the worker's state
      * @param saved its frame before the task, from {@link ThreadState#saved}
      */
-    public static void restoreWorker(Object[] state, Object saved) {
-        if (ThreadState.saved(state) != saved) {
-            ThreadState.restore(state, saved);
+    public static void restoreWorker(Object saved) {
+        if (ThreadState.saved() != saved) {
+            ThreadState.restore(saved);
         }
     }
 
@@ -162,7 +160,7 @@ public final class ExecutorSupport {
      */
     public static void restoreCaller(Frame frame) {
         if (frame != null) {
-            ThreadState.setFrame(ThreadState.current(), frame);
+            ThreadState.setFrame(frame);
         }
     }
 

@@ -29,22 +29,22 @@ final class ForkJoinAdvice {
      */
     static final class DoExec {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Capture enter(@Advice.This ForkJoinTask<?> self, @Advice.Local("state") Object[] state,
-                @Advice.Local("saved") Object saved) {
-            state = ThreadState.current();
+        static Capture enter(@Advice.This ForkJoinTask<?> self, @Advice.Local("saved") Object saved,
+                @Advice.Local("entered") boolean entered) {
             Capture capture = ForkJoinSupport.take(self);
-            saved = capture != null ? capture.enter(state) : ThreadState.saved(state);
+            saved = capture != null ? capture.enter() : ThreadState.saved();
+            entered = true;
             return capture;
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.Enter Capture capture, @Advice.Local("state") Object[] state,
-                @Advice.Local("saved") Object saved) {
+        static void exit(@Advice.Enter Capture capture, @Advice.Local("saved") Object saved,
+                @Advice.Local("entered") boolean entered) {
             if (capture != null) {
-                capture.exit(state, saved);
+                capture.exit(saved);
                 capture.finish();
-            } else if (state != null) {
-                ExecutorSupport.restoreWorker(state, saved);
+            } else if (entered) {
+                ExecutorSupport.restoreWorker(saved);
             }
         }
     }

@@ -2,7 +2,6 @@ package dev.asynclocal.agent.internal;
 
 import dev.asynclocal.internal.Capture;
 import dev.asynclocal.internal.Captured;
-import dev.asynclocal.internal.ThreadState;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -39,8 +38,7 @@ public final class ForkJoinSupport {
      * @param task the task being forked
      */
     public static void forked(ForkJoinTask<?> task) {
-        Object[] state = ThreadState.current();
-        if (Propagation.capturing(state)) {
+        if (Propagation.capturing()) {
             capture(task);
         }
     }
@@ -52,7 +50,7 @@ public final class ForkJoinSupport {
      * @param task the task
      */
     public static void submitted(ForkJoinPool pool, ForkJoinTask<?> task) {
-        if (task != null && Propagation.capturing(ThreadState.current()) && !isVirtualThreadScheduler(pool)) {
+        if (task != null && Propagation.capturing() && !isVirtualThreadScheduler(pool)) {
             capture(task);
         }
     }
@@ -77,7 +75,7 @@ public final class ForkJoinSupport {
      * @return what the pool should use
      */
     public static Runnable runnable(ForkJoinPool pool, Runnable task) {
-        if (task == null || Propagation.passesThrough(task) || !Propagation.capturing(ThreadState.current())
+        if (task == null || Propagation.passesThrough(task) || !Propagation.capturing()
                 || isVirtualThreadScheduler(pool)) {
             return task;
         }
@@ -98,7 +96,7 @@ public final class ForkJoinSupport {
      * @return what the pool should use
      */
     public static <V> Callable<V> callable(ForkJoinPool pool, Callable<V> task, String type) {
-        if (task == null || Propagation.passesThrough(task) || !Propagation.capturing(ThreadState.current())
+        if (task == null || Propagation.passesThrough(task) || !Propagation.capturing()
                 || isVirtualThreadScheduler(pool)) {
             return task;
         }
@@ -114,7 +112,7 @@ public final class ForkJoinSupport {
      * @return what the pool should use
      */
     public static Runnable scheduled(ForkJoinPool pool, Runnable task, int ending) {
-        if (task == null || Propagation.passesThrough(task) || !Propagation.capturing(ThreadState.current())
+        if (task == null || Propagation.passesThrough(task) || !Propagation.capturing()
                 || isVirtualThreadScheduler(pool)) {
             return task;
         }
@@ -130,7 +128,7 @@ public final class ForkJoinSupport {
      * @return the bound callables, or {@code tasks} itself when nothing is captured
      */
     public static <T> Collection<? extends Callable<T>> callables(ForkJoinPool pool, Collection<? extends Callable<T>> tasks) {
-        if (tasks == null || !Propagation.capturing(ThreadState.current()) || isVirtualThreadScheduler(pool)) {
+        if (tasks == null || !Propagation.capturing() || isVirtualThreadScheduler(pool)) {
             return tasks;
         }
         List<Callable<T>> bound = new ArrayList<>(tasks.size());

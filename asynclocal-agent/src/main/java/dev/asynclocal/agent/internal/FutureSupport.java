@@ -2,7 +2,6 @@ package dev.asynclocal.agent.internal;
 
 import dev.asynclocal.internal.Capture;
 import dev.asynclocal.internal.Captured;
-import dev.asynclocal.internal.Frame;
 import dev.asynclocal.internal.PassThrough;
 import dev.asynclocal.internal.ThreadState;
 import java.util.concurrent.CompletionStage;
@@ -48,7 +47,7 @@ public final class FutureSupport {
     }
 
     private static boolean capturing(Object fn) {
-        return fn != null && !Propagation.passesThrough(fn) && Propagation.capturing(ThreadState.current());
+        return fn != null && !Propagation.passesThrough(fn) && Propagation.capturing();
     }
 
     /**
@@ -158,12 +157,11 @@ public final class FutureSupport {
      * @return the frame to restore, or {@code null} if the context was already empty
      */
     public static Object beginDependents() {
-        Object[] state = ThreadState.current();
-        Object frame = ThreadState.saved(state);
+        Object frame = ThreadState.saved();
         if (frame == null) {
             return null;
         }
-        ThreadState.restore(state, null);
+        ThreadState.restore(null);
         return frame;
     }
 
@@ -173,7 +171,7 @@ public final class FutureSupport {
      * @param saved what {@code beginDependents} returned, not {@code null}
      */
     public static void endDependents(Object saved) {
-        ThreadState.restore(ThreadState.current(), saved);
+        ThreadState.restore(saved);
     }
 
     /** Ends a stage's resource when its future completes. */

@@ -3,7 +3,6 @@ package dev.asynclocal.agent.internal;
 import dev.asynclocal.internal.PassThrough;
 import dev.asynclocal.internal.Capture;
 import dev.asynclocal.internal.Captured;
-import dev.asynclocal.internal.Frame;
 import dev.asynclocal.internal.Hooks;
 import dev.asynclocal.internal.ThreadState;
 import java.util.concurrent.Callable;
@@ -28,13 +27,13 @@ public final class Propagation {
     }
 
     /**
-     * Whether an operation created now on the thread of {@code state} must capture.
+     * Whether an operation created now on the calling thread must capture.
      *
-     * @param state the calling thread's state
      * @return {@code true} to capture
      */
-    public static boolean capturing(Object[] state) {
-        return (!ThreadState.isEmpty(state) || Hooks.anyEnabled()) && !ThreadState.captureSuppressed(state);
+    public static boolean capturing() {
+        // The suppression flag is in the cold state: read only when there is something to capture.
+        return (!ThreadState.isEmpty() || Hooks.anyEnabled()) && !ThreadState.captureSuppressed(ThreadState.current());
     }
 
     /**
@@ -58,7 +57,7 @@ public final class Propagation {
      * @return what the instrumented method should use instead of {@code task}
      */
     public static Runnable runnable(Runnable task, String type, int ending) {
-        if (task == null || passesThrough(task) || !capturing(ThreadState.current())) {
+        if (task == null || passesThrough(task) || !capturing()) {
             return task;
         }
         return Captured.runnable(task, type, ending);
@@ -75,7 +74,7 @@ public final class Propagation {
      * @return what the instrumented method should use instead of {@code task}
      */
     public static <V> Callable<V> callable(Callable<V> task, String type, int ending) {
-        if (task == null || passesThrough(task) || !capturing(ThreadState.current())) {
+        if (task == null || passesThrough(task) || !capturing()) {
             return task;
         }
         return Captured.callable(task, type, ending);
@@ -90,7 +89,7 @@ public final class Propagation {
      * @return the capture, announced, or {@code null}
      */
     public static Capture captureOrNull(String type) {
-        if (!capturing(ThreadState.current())) {
+        if (!capturing()) {
             return null;
         }
         return Capture.capture(type, Capture.FINISH_EXTERNALLY);

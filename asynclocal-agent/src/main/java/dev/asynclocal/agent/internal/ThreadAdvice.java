@@ -1,7 +1,6 @@
 package dev.asynclocal.agent.internal;
 
 import dev.asynclocal.internal.Capture;
-import dev.asynclocal.internal.ThreadState;
 import net.bytebuddy.asm.Advice;
 
 /** Advice for {@code Thread}, {@code VirtualThread} and application subclasses of {@code Thread}. */
@@ -30,21 +29,18 @@ final class ThreadAdvice {
      */
     static final class Run {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Capture enter(@Advice.This Thread self, @Advice.Local("state") Object[] state,
-                @Advice.Local("saved") Object saved) {
+        static Capture enter(@Advice.This Thread self, @Advice.Local("saved") Object saved) {
             Capture capture = ThreadSupport.takeForRun(self);
             if (capture != null) {
-                state = ThreadState.current();
-                saved = capture.enter(state);
+                saved = capture.enter();
             }
             return capture;
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.Enter Capture capture, @Advice.Local("state") Object[] state,
-                @Advice.Local("saved") Object saved) {
+        static void exit(@Advice.Enter Capture capture, @Advice.Local("saved") Object saved) {
             if (capture != null) {
-                capture.exit(state, saved);
+                capture.exit(saved);
                 capture.finish();
             }
         }

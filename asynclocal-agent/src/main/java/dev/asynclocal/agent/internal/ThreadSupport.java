@@ -48,7 +48,7 @@ public final class ThreadSupport {
      * @return the capture put in the side table, or {@code null}
      */
     public static Capture starting(Thread thread) {
-        if (!Propagation.capturing(ThreadState.current()) || !PROPAGATES.get(thread.getClass())
+        if (!Propagation.capturing() || !PROPAGATES.get(thread.getClass())
                 || PENDING.get(thread) != null) {
             return null;
         }

@@ -1,7 +1,6 @@
 package dev.asynclocal.agent.internal;
 
 import dev.asynclocal.internal.Capture;
-import dev.asynclocal.internal.ThreadState;
 import java.util.TimerTask;
 
 /**
@@ -28,7 +27,7 @@ public final class TimerSupport {
      * @return the entry put in the side table, or {@code null}
      */
     public static Object scheduling(TimerTask task, long period) {
-        if (task == null || !Propagation.capturing(ThreadState.current()) || PENDING.get(task) != null) {
+        if (task == null || !Propagation.capturing() || PENDING.get(task) != null) {
             return null; // an already scheduled task: sched will throw
         }
         Scheduled entry = new Scheduled(Capture.capture(Capture.TIMER_TASK, Capture.FINISH_EXTERNALLY), period != 0);
@@ -67,14 +66,13 @@ public final class TimerSupport {
             PENDING.remove(task);
         }
         Capture capture = entry.capture;
-        Object[] state = ThreadState.current();
-        Object saved = capture.enter(state);
+        Object saved = capture.enter();
         boolean threw = true;
         try {
             task.run();
             threw = false;
         } finally {
-            capture.exit(state, saved);
+            capture.exit(saved);
             if (threw || !entry.periodic) {
                 // A throwing task kills the timer: no run will follow.
                 PENDING.remove(task);
