@@ -1,8 +1,8 @@
 package dev.asynclocal.internal;
 
 import java.lang.invoke.MethodHandles;
-import java.lang.ref.WeakReference;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.WeakReference;
 import java.util.function.Supplier;
 
 /**
@@ -14,7 +14,7 @@ import java.util.function.Supplier;
  * context is one thread-local write. Everything else (the executing resource, the async ids, the
  * hook dispatch bookkeeping, capture suppression) lives in a small {@code Object[]} in the cold
  * one, the "state", read only by code that needs it: hooks, {@code AsyncResource}, the agent's
- * suppression check. Only the owning thread ever writes either, so nothing here is volatile.
+ * suppression check. Only the owning thread ever writes either, so their accesses are plain.
  *
  * <p>Why the frame itself rather than a mutable holder (one read and one slot write per switch):
  * measured with JMH on JDK 25, reading a store through a holder costs about 2.2 ns against
