@@ -8,7 +8,9 @@ package dev.asynclocal.internal;
  *
  * <p>Off by default: the library checks one static volatile field after each of those two calls
  * and finds {@code null}. The {@code asynclocal-junit} extension installs a listener for the
- * duration of a test to learn where a context that was left behind came from.
+ * duration of a test to learn where a context that was left behind came from. While one is
+ * installed, {@link ThreadState} also copies every frame switch where another thread can read it
+ * ({@link ThreadState#frameSeenFromAnotherThread}), which the extension needs to check pool threads.
  */
 public final class ScopeEntries {
     private static volatile Listener listener;
