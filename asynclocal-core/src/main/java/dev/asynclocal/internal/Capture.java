@@ -145,11 +145,8 @@ public class Capture {
      */
     public final void exit(Object saved) {
         if (resource == null) {
-            // Compared first for the same reason as in enter; the callback may have changed the
-            // context (enterWith), so the current value is read, not assumed.
-            if (ThreadState.saved() != saved) {
-                ThreadState.restore(saved);
-            }
+            // The callback may have changed the context (enterWith): read, not assumed.
+            ThreadState.restoreIfChanged(saved);
             return;
         }
         exitAsResource((Outer) saved);

@@ -16,11 +16,13 @@ import java.util.function.Supplier;
  * one, the "state", read only by code that needs it: hooks, {@code AsyncResource}, the agent's
  * suppression check. Only the owning thread ever writes either, so their accesses are plain.
  *
- * <p>Why the frame itself rather than a mutable holder (one read and one slot write per switch):
- * measured with JMH on JDK 25, reading a store through a holder costs about 2.2 ns against
- * 1.6 ns for the frame as the thread-local's value ({@code ThreadLocal.get()} of a value: 1.25
- * ns); the price is a {@code ThreadLocal.set} instead of an array store on each switch, about
- * 1.6 ns more for a {@code run}. Reads outnumber switches (every log line reads the request id).
+ * <p>Why the frame itself rather than a mutable holder (the state array, written on each
+ * switch): a read through the array is one dependent load, a bounds check and a type check more.
+ * With the holder, {@code getStore()} measured 2.42 ns, now 1.74-1.87 ns ({@code
+ * ThreadLocal.get()}: 1.17-1.23 ns); the price is a {@code ThreadLocal.set} instead of an array
+ * store on each switch, a {@code run} 16.3 then 17.1-17.3 ns (JDK 25,
+ * {@code asynclocal-benchmarks/run.sh}; see docs/design.md). Reads outnumber switches (every log
+ * line reads the request id).
  *
  * <p>Why only JDK types and our frames: a thread outlives the library when the library lives in
  * a class loader that is thrown away (a web application redeployed on a server whose pool
@@ -133,6 +135,20 @@ public final class ThreadState {
         FRAME.set((Frame) saved);
         if (mirroring) {
             mirror(saved);
+        }
+    }
+
+    /**
+     * Puts back a frame obtained from {@link #saved} unless it is still the current one: what
+     * runs after a callback, which may have changed the context ({@code enterWith}) or not. The
+     * comparison spares the write, and with it the garbage collector's barrier, when nothing
+     * changed. The agent calls this: keep the signature.
+     *
+     * @param saved what {@link #saved} returned before the callback
+     */
+    public static void restoreIfChanged(Object saved) {
+        if (FRAME.get() != saved) {
+            restore(saved);
         }
     }
 

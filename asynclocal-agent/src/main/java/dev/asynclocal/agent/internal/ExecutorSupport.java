@@ -100,18 +100,7 @@ public final class ExecutorSupport {
         try {
             task.run();
         } finally {
-            restoreWorker(saved);
-        }
-    }
-
-    /**
-     * Puts a worker's frame back as it was before a task, if the task changed it.
-     *
-     * @param saved its frame before the task, from {@link ThreadState#saved}
-     */
-    public static void restoreWorker(Object saved) {
-        if (ThreadState.saved() != saved) {
-            ThreadState.restore(saved);
+            ThreadState.restoreIfChanged(saved);
         }
     }
 

@@ -44,7 +44,7 @@ final class ForkJoinAdvice {
                 capture.exit(saved);
                 capture.finish();
             } else if (entered) {
-                ExecutorSupport.restoreWorker(saved);
+                ThreadState.restoreIfChanged(saved);
             }
         }
     }
