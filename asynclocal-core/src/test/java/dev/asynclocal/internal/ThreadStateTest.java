@@ -93,4 +93,21 @@ class ThreadStateTest {
             ScopeEntries.install(previous);
         }
     }
+
+    @Test
+    void aCopyLeftBehindByTheLeakListenerPinsNothing() {
+        ScopeEntries.Listener previous = ScopeEntries.install((storage, store, state, before, installed, scope) -> { });
+        try {
+            ThreadState.setFrame(Frame.EMPTY.with(first, "copied"));
+        } finally {
+            ScopeEntries.install(previous);
+        }
+        // With no listener this switch is not copied: the copy still names the frame above.
+        ThreadState.setFrame(Frame.EMPTY);
+        for (Object slot : ThreadState.current()) {
+            assertThat(slot == null || slot.getClass().getClassLoader() == null)
+                    .as("slot %s is a JDK object or null", slot)
+                    .isTrue();
+        }
+    }
 }
