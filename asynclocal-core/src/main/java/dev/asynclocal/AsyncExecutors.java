@@ -1,10 +1,12 @@
 package dev.asynclocal;
 
 import dev.asynclocal.internal.Capture;
+import dev.asynclocal.internal.Captured;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * Executors that carry the submitter's context to their tasks, without the agent: every task
@@ -119,6 +121,35 @@ public final class AsyncExecutors {
             return executor;
         }
         return new PropagatingScheduledExecutorService(executor);
+    }
+
+    /**
+     * Returns a thread factory whose threads each run in the context current where the thread
+     * was <em>made</em> (where {@code newThread} was called), for factories that make one thread
+     * per piece of work: the factory of a {@code StructuredTaskScope} (its forks then see the
+     * context of the code that called {@code fork}, as they see its {@code ScopedValue}
+     * bindings), of {@code Executors.newThreadPerTaskExecutor}, or your own per-task threads.
+     * Without the agent this is how such threads inherit; with it, thread-per-task executors and
+     * scopes propagate by themselves (see docs/agent.md, "New threads"), and this factory changes
+     * nothing. Do not give it to a pool: a pool makes a thread once and runs many tasks on it,
+     * and each of them would see the context of whatever task happened to make the thread.
+     * <pre>{@code
+     * try (var scope = StructuredTaskScope.open(Joiner.awaitAll(),
+     *         cf -> cf.withThreadFactory(
+     *                 AsyncExecutors.inheritingThreadFactory(Thread.ofVirtual().factory())))) {
+     *     scope.fork(() -> log(REQUEST_ID.getStore()));   // the forker's request id
+     *     scope.join();
+     * }
+     * }</pre>
+     *
+     * @param factory the factory that makes the threads
+     * @return the inheriting factory
+     * @throws NullPointerException if {@code factory} is {@code null}
+     */
+    public static ThreadFactory inheritingThreadFactory(ThreadFactory factory) {
+        Objects.requireNonNull(factory, "factory");
+        return runnable -> factory.newThread(
+                Captured.runnable(Objects.requireNonNull(runnable, "runnable"), Capture.THREAD, Capture.FINISH_AFTER_RUN));
     }
 
     /** A plain executor whose tasks hooks see under {@code type}; for delayed executors. */

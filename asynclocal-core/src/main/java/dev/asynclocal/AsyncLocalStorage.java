@@ -7,6 +7,7 @@ import dev.asynclocal.internal.FrameKey;
 import dev.asynclocal.internal.ScopeEntries;
 import dev.asynclocal.internal.StrictMode;
 import dev.asynclocal.internal.ThreadState;
+import java.nio.channels.CompletionHandler;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 
@@ -324,6 +325,28 @@ public final class AsyncLocalStorage<T> {
     public static <V> Callable<V> bind(Callable<V> fn) {
         Objects.requireNonNull(fn, "fn");
         return Captured.callable(fn, Snapshot.TYPE, Capture.FINISH_EXTERNALLY);
+    }
+
+    /**
+     * Returns {@code handler} bound to the current context: {@code completed} or {@code failed}
+     * runs in the stores current at the time of {@code bind}, on whatever thread the channel
+     * calls it. For asynchronous channels ({@code AsynchronousSocketChannel},
+     * {@code AsynchronousServerSocketChannel}, {@code AsynchronousFileChannel}) without the agent;
+     * with the agent the channels bind their handlers themselves.
+     * <pre>{@code
+     * REQUEST_ID.run("r-4", () ->
+     *         channel.read(buffer, null, AsyncLocalStorage.bind(handler)));  // handler sees "r-4"
+     * }</pre>
+     *
+     * @param handler the handler to bind
+     * @param <V> the result type
+     * @param <A> the attachment type
+     * @return the bound handler
+     * @throws NullPointerException if {@code handler} is {@code null}
+     */
+    public static <V, A> CompletionHandler<V, A> bind(CompletionHandler<V, A> handler) {
+        Objects.requireNonNull(handler, "handler");
+        return Captured.completionHandler(handler, Capture.COMPLETION_HANDLER);
     }
 
     /** See {@link ContextLossDetector#expectStore}. */

@@ -1,6 +1,7 @@
 package dev.asynclocal;
 
 import dev.asynclocal.internal.Frame;
+import dev.asynclocal.internal.InheritedContexts;
 import dev.asynclocal.internal.JfrBridge;
 import dev.asynclocal.internal.ThreadState;
 import java.util.ArrayList;
@@ -112,6 +113,7 @@ public final class ContextLossDetector {
             return;
         }
         enabled = true;
+        InheritedContexts.sink(ContextLossDetector::inheritedContext);
         try {
             JfrBridge.start();
             jfr = true;
@@ -127,6 +129,7 @@ public final class ContextLossDetector {
             return;
         }
         enabled = false;
+        InheritedContexts.sink(null);
         if (jfr) {
             JfrBridge.stop();
         }
@@ -281,6 +284,21 @@ public final class ContextLossDetector {
                 .collect(Collectors.toList()));
         record(new SiteKey(null, work.creation, null), Loss.Kind.WATCHED_WORK, null, work.creation, below,
                 () -> describeArrival(work.frame, running));
+    }
+
+    /**
+     * A thread let go of the context it inherited, or still holds it while it runs another
+     * context's work (see {@link InheritedContexts}); the site is where that happened.
+     */
+    private static void inheritedContext(String kind, String description) {
+        if (!enabled || REPORTING.get() != null) {
+            return;
+        }
+        List<StackWalker.StackFrame> site = WALKER.walk(frames -> frames
+                .dropWhile(f -> isOwnFrame(f) || f.getClassName().startsWith("dev.asynclocal."))
+                .limit(CREATION_FRAMES)
+                .collect(Collectors.toList()));
+        record(new SiteKey(null, site, null), Loss.Kind.valueOf(kind), null, site, List.of(), () -> description);
     }
 
     private static String describeArrival(Frame created, Frame running) {
@@ -439,7 +457,23 @@ public final class ContextLossDetector {
             /** A task tagged with {@code watch} or {@code guard} ran without its context. */
             WATCHED_WORK,
             /** A storage declared with {@code expectStore} was read without a store. */
-            EXPECTED_STORE
+            EXPECTED_STORE,
+            /**
+             * With the agent: a thread started inside a context let go of it, because it began to
+             * wait for work from elsewhere (a {@code BlockingQueue} take or poll, a
+             * {@code Selector}); the site is that wait. Expected for a worker thread a library
+             * starts lazily; a loss if the thread was started for one piece of work that waits
+             * for its own input there (see docs/agent.md, "New threads").
+             */
+            INHERITED_CONTEXT_RELEASED,
+            /**
+             * With the agent: a thread still in the context it inherited from its starter ran
+             * work captured in another context; the site is where that work ran. A sign that a
+             * long-lived thread keeps the request that started it (see docs/agent.md, "New
+             * threads"). Checked only when the detector is on at startup
+             * ({@code -Dasynclocal.detectLoss=true}) or in strict mode.
+             */
+            INHERITED_CONTEXT_ON_WORKER
         }
 
         final long sequence;
@@ -531,6 +565,19 @@ public final class ContextLossDetector {
          */
         public String report() {
             StringBuilder out = new StringBuilder(1024);
+            if (kind == Kind.INHERITED_CONTEXT_RELEASED || kind == Kind.INHERITED_CONTEXT_ON_WORKER) {
+                out.append("asynclocal: ").append(context).append('\n');
+                out.append("  at:\n");
+                appendFrames(out, site, -1);
+                out.append(kind == Kind.INHERITED_CONTEXT_RELEASED
+                        ? "  If the thread was started for one piece of work that waits for its own input here, bind"
+                                + " its task (new Thread(AsyncLocalStorage.bind(task))) or set the context inside it"
+                                + " with run(); see docs/agent.md#new-threads.\n"
+                        : "  Start such a thread outside any context, from a ThreadFactory, or let it take work"
+                                + " from a BlockingQueue; see docs/agent.md#new-threads.\n");
+                out.append("  Later occurrences at this site are only counted (ContextLossDetector.losses()).\n");
+                return out.toString();
+            }
             if (kind == Kind.WATCHED_WORK) {
                 out.append("asynclocal: context lost: work created inside a context ran without it, on thread \"")
                         .append(threadName).append("\" (").append(context).append(")\n");

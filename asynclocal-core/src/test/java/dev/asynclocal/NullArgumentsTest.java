@@ -51,6 +51,7 @@ class NullArgumentsTest {
         expect("AsyncLocalStorage.withScope(Object)", LEGAL);
         expect("AsyncLocalStorage.bind(Runnable)", "fn");
         expect("AsyncLocalStorage.bind(Callable)", "fn");
+        expect("AsyncLocalStorage.bind(CompletionHandler)", "handler");
         expect("Snapshot.run(Runnable)", "fn");
         expect("Snapshot.run(CallableOp)", "fn");
         expect("Snapshot.wrap(Runnable)", "fn");
@@ -199,6 +200,17 @@ class NullArgumentsTest {
         }
         if (type == HookErrorHandler.class) {
             return (HookErrorHandler) (callback, resourceType, asyncId, error) -> { };
+        }
+        if (type == java.nio.channels.CompletionHandler.class) {
+            return new java.nio.channels.CompletionHandler<Object, Object>() {
+                @Override
+                public void completed(Object result, Object attachment) {
+                }
+
+                @Override
+                public void failed(Throwable exc, Object attachment) {
+                }
+            };
         }
         throw new AssertionError("no valid value for " + type + "; extend validArgument");
     }

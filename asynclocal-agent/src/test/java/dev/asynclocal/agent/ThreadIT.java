@@ -5,6 +5,7 @@ import static dev.asynclocal.agent.Kit.TIMEOUT_SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.asynclocal.AsyncLocalStorage;
 import dev.asynclocal.AsyncResource;
 import dev.asynclocal.agent.Kit.Event;
 import dev.asynclocal.agent.Kit.Recorder;
@@ -13,9 +14,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code Thread.start} under the agent: the new thread's {@code run()} sees the context current
- * where {@code start} was called (not where the thread was constructed), for a target
- * {@code Runnable} and for an overriding subclass alike, and only for its {@code run()}.
+ * {@code Thread.start} under the agent: a plain thread's {@code run()} sees the context current
+ * where {@code start} was called (not where the thread was constructed), and only for its
+ * {@code run()}; a subclass of {@code Thread} sees none. Threads that serve other work are in
+ * {@link LongLivedThreadsIT}.
  */
 class ThreadIT {
     static String runAndJoin(Thread thread) throws InterruptedException {
@@ -81,21 +83,33 @@ class ThreadIT {
         }
     }
 
+    /**
+     * A subclass of {@code Thread} is how libraries write their workers and event loops, so it
+     * inherits nothing (docs/agent.md, "New threads"); a task bound with
+     * {@code AsyncLocalStorage.bind} carries its context into one all the same.
+     */
     @Test
-    void subclassesThatOverrideRunPropagateToo() throws Exception {
+    void subclassesInheritNothingButABoundTargetRunsInItsContext() throws Exception {
         Subclass subclass = new Subclass();
         STORE.run("subclass", () -> runAndJoinUnchecked(subclass));
-        assertThat(subclass.seen.get()).isEqualTo("subclass");
+        assertThat(subclass.seen.get()).isNull();
 
         AtomicReference<String> seenByTarget = new AtomicReference<>();
         SubclassCallingSuper both = new SubclassCallingSuper(() -> seenByTarget.set(STORE.getStore()));
         STORE.run("both", () -> runAndJoinUnchecked(both));
-        assertThat(both.seenHere.get()).isEqualTo("both");
-        assertThat(seenByTarget.get()).isEqualTo("both");
+        assertThat(both.seenHere.get()).isNull();
+        assertThat(seenByTarget.get()).isNull();
 
         Deep deep = new Deep();
         STORE.run("deep", () -> runAndJoinUnchecked(deep));
-        assertThat(deep.seen.get()).isEqualTo("deep");
+        assertThat(deep.seen.get()).isNull();
+
+        AtomicReference<String> seenByBound = new AtomicReference<>();
+        SubclassCallingSuper bound = STORE.run("bound", () ->
+                new SubclassCallingSuper(AsyncLocalStorage.bind(() -> seenByBound.set(STORE.getStore()))));
+        runAndJoin(bound);
+        assertThat(bound.seenHere.get()).isNull();
+        assertThat(seenByBound.get()).isEqualTo("bound");
     }
 
     @Test

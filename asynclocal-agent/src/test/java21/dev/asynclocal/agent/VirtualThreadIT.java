@@ -84,6 +84,46 @@ class VirtualThreadIT {
     }
 
     @Test
+    void aPlatformThreadFromAFactoryInheritsOnlyWhenAThreadPerTaskExecutorStartsIt() throws Exception {
+        AtomicReference<String> seen = new AtomicReference<>();
+        Thread fromFactory = Thread.ofPlatform().factory().newThread(() -> seen.set(STORE.getStore()));
+        STORE.run("factory", fromFactory::start);
+        assertThat(seenIn(fromFactory, seen)).as("a factory makes threads for pools and loops").isNull();
+        try (ExecutorService perTask = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().factory())) {
+            assertThat(get(STORE.run("per-task", () -> perTask.submit(STORE::getStore)))).isEqualTo("per-task");
+        }
+    }
+
+    @Test
+    void anEnterWithInAVirtualThreadReachesNeitherItsCarrierNorALaterVirtualThread() throws Exception {
+        List<Thread> leakers = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            String context = "leaker-" + i;
+            leakers.add(Thread.ofVirtual().start(() -> {
+                STORE.enterWith(context);
+                LockSupport.parkNanos(50_000);
+                Thread.yield();
+            }));
+        }
+        for (Thread t : leakers) {
+            t.join(Duration.ofSeconds(Kit.TIMEOUT_SECONDS));
+        }
+        Set<String> seenLater = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        List<Thread> later = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            later.add(Thread.ofVirtual().start(() -> {
+                seenLater.add(String.valueOf(STORE.getStore()));
+                Thread.yield();
+                seenLater.add(String.valueOf(STORE.getStore()));
+            }));
+        }
+        for (Thread t : later) {
+            t.join(Duration.ofSeconds(Kit.TIMEOUT_SECONDS));
+        }
+        assertThat(seenLater).containsOnly("null");
+    }
+
+    @Test
     void aVirtualThreadKeepsItsContextAcrossParkingAndSleeping() throws Exception {
         AtomicInteger mismatches = new AtomicInteger();
         List<Thread> threads = new ArrayList<>();

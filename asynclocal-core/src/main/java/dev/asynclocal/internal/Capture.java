@@ -51,6 +51,10 @@ public class Capture {
     public static final String THREAD = "Thread";
     /** Type of {@code java.util.TimerTask}s. */
     public static final String TIMER_TASK = "TimerTask";
+    /** A completion handler of an asynchronous channel operation (read, write, connect, accept, lock). */
+    public static final String COMPLETION_HANDLER = "CompletionHandler";
+    /** The subscriber of a {@code SubmissionPublisher} subscription, whose signals it receives. */
+    public static final String SUBSCRIPTION = "Subscription";
 
     /** The operation is finished for good only when someone calls {@link #finish()}. */
     public static final int FINISH_EXTERNALLY = 0;
@@ -125,6 +129,9 @@ public class Capture {
      */
     public final Object enter() {
         Object outer = ThreadState.saved();
+        if (InheritedContexts.WATCHING) {
+            InheritedContexts.entering(outer, frame);
+        }
         if (resource == null) {
             // The hot path: one read and at most one write of the thread's own state. The write is
             // skipped when the context is already the captured one (a callback run where it was

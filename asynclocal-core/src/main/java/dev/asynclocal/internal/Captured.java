@@ -1,5 +1,6 @@
 package dev.asynclocal.internal;
 
+import java.nio.channels.CompletionHandler;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.function.BiConsumer;
@@ -140,6 +141,25 @@ public final class Captured {
     public static <T> Supply<T> supplier(Supplier<? extends T> supplier, String type) {
         Objects.requireNonNull(supplier, "supplier");
         Supply<T> bound = new Supply<>(supplier, type);
+        bound.announce();
+        return bound;
+    }
+
+    /**
+     * {@code handler} bound to the calling thread's context: {@code completed} or {@code failed},
+     * whichever the I/O operation calls, runs in it; the resource is finished after that call. The
+     * agent calls this: keep the signature.
+     *
+     * @param handler the completion handler of an asynchronous channel operation
+     * @param type the resource type hooks see
+     * @param <V> the result type
+     * @param <A> the attachment type
+     * @return the bound handler
+     * @throws NullPointerException if {@code handler} is {@code null}
+     */
+    public static <V, A> Handler<V, A> completionHandler(CompletionHandler<V, ? super A> handler, String type) {
+        Objects.requireNonNull(handler, "handler");
+        Handler<V, A> bound = new Handler<>(handler, type);
         bound.announce();
         return bound;
     }
@@ -369,6 +389,53 @@ public final class Captured {
         @Override
         public String toString() {
             return supplier.toString();
+        }
+    }
+
+    /**
+     * A bound {@link CompletionHandler}: one of its methods is called once, when the operation
+     * ends.
+     *
+     * @param <V> the result type
+     * @param <A> the attachment type
+     */
+    public static final class Handler<V, A> extends Capture implements CompletionHandler<V, A> {
+        private final CompletionHandler<V, ? super A> handler;
+
+        Handler(CompletionHandler<V, ? super A> handler, String type) {
+            super(type, FINISH_AFTER_RUN);
+            this.handler = handler;
+        }
+
+        @Override
+        public void completed(V result, A attachment) {
+            Object saved = enter();
+            boolean threw = true;
+            try {
+                handler.completed(result, attachment);
+                threw = false;
+            } finally {
+                exit(saved);
+                runEnded(threw);
+            }
+        }
+
+        @Override
+        public void failed(Throwable exc, A attachment) {
+            Object saved = enter();
+            boolean threw = true;
+            try {
+                handler.failed(exc, attachment);
+                threw = false;
+            } finally {
+                exit(saved);
+                runEnded(threw);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return handler.toString();
         }
     }
 }

@@ -45,14 +45,47 @@ public final class Frame {
     private final Object[] more;
     /** All entries when there are more than {@link #FLAT_LIMIT}; then the other fields are null. */
     private final Trie trie;
+    /**
+     * For a thread's inherited copy (see {@link #inheritedCopy}), the frame it was copied from;
+     * {@code null} for every other frame. The field fills what was alignment padding: a frame is
+     * still 40 bytes with compressed references.
+     */
+    private final Frame inheritedFrom;
 
     private Frame(FrameKey k0, Object v0, FrameKey k1, Object v1, Object[] more, Trie trie) {
+        this(k0, v0, k1, v1, more, trie, null);
+    }
+
+    private Frame(FrameKey k0, Object v0, FrameKey k1, Object v1, Object[] more, Trie trie, Frame inheritedFrom) {
         this.k0 = k0;
         this.v0 = v0;
         this.k1 = k1;
         this.v1 = v1;
         this.more = more;
         this.trie = trie;
+        this.inheritedFrom = inheritedFrom;
+    }
+
+    /**
+     * A frame with the same entries and an identity of its own, marked as inherited: what a new
+     * thread that inherits its starter's context runs in. The distinct identity lets that thread
+     * recognise, later, that it still runs in what it inherited (and not in a context it set or
+     * was handed since, even one with the same entries); see {@code ThreadState.releaseInherited}.
+     * Frames built from it ({@link #with}, {@link #without}) are ordinary frames.
+     *
+     * @return the marked copy
+     */
+    public Frame inheritedCopy() {
+        return new Frame(k0, v0, k1, v1, more, trie, inheritedFrom != null ? inheritedFrom : this);
+    }
+
+    /**
+     * Whether this frame is a thread's inherited copy.
+     *
+     * @return {@code true} for a frame made by {@link #inheritedCopy}
+     */
+    public boolean isInheritedCopy() {
+        return inheritedFrom != null;
     }
 
     /** The store under {@code key}, or {@link #ABSENT}. Allocates nothing. */
@@ -77,24 +110,24 @@ public final class Frame {
         return all == null ? ABSENT : all.get(key);
     }
 
-    /** This frame with {@code key} mapped to {@code store}; {@code this} when already so. */
+    /** This frame with {@code key} mapped to {@code store}; {@code this} when already so (see {@link #unchanged}). */
     public Frame with(FrameKey key, Object store) {
         if (k0 == key) {
-            return v0 == store ? this : new Frame(key, store, k1, v1, more, trie);
+            return v0 == store ? unchanged() : new Frame(key, store, k1, v1, more, trie);
         }
         if (k1 == key) {
-            return v1 == store ? this : new Frame(k0, v0, key, store, more, trie);
+            return v1 == store ? unchanged() : new Frame(k0, v0, key, store, more, trie);
         }
         if (trie != null) {
             Trie updated = trie.with(key, store);
-            return updated == trie ? this : new Frame(k0, v0, k1, v1, null, updated);
+            return updated == trie ? unchanged() : new Frame(k0, v0, k1, v1, null, updated);
         }
         Object[] entries = more;
         if (entries != null) {
             for (int i = 0; i < entries.length; i += 2) {
                 if (entries[i] == key) {
                     if (entries[i + 1] == store) {
-                        return this;
+                        return unchanged();
                     }
                     Object[] copy = entries.clone();
                     copy[i + 1] = store;
@@ -124,10 +157,19 @@ public final class Frame {
         return new Frame(k0, v0, k1, v1, null, grown.with(key, store));
     }
 
+    /**
+     * This frame, as the result of a change that changed nothing: itself, except that an inherited
+     * copy becomes a plain frame, because a context a thread sets itself (even to the values it
+     * already had) is its own and is never released as inherited.
+     */
+    private Frame unchanged() {
+        return inheritedFrom == null ? this : new Frame(k0, v0, k1, v1, more, trie);
+    }
+
     /** This frame without an entry for {@code key}; {@code this} when there is none. */
     public Frame without(FrameKey key) {
         if (get(key) == ABSENT) {
-            return this;
+            return unchanged();
         }
         if (trie != null && k0 != key && k1 != key) {
             Trie updated = trie.without(key);

@@ -56,7 +56,9 @@ public final class ThreadState {
     private static final int NUMBERS = 2;
     /** The frame as of the last switch made while mirroring was on; see the class comment. */
     private static final int MIRRORED_FRAME = 3;
-    private static final int SLOTS = 4;
+    /** The inherited copy this thread runs in since its start, until it lets go of it; see {@link #inherit}. */
+    private static final int INHERITED = 4;
+    private static final int SLOTS = 5;
 
     // Indexes into the long[] at NUMBERS.
     private static final int EXECUTION_ID = 0;
@@ -235,6 +237,73 @@ public final class ThreadState {
     public static Frame frameSeenFromAnotherThread(Object[] state) {
         Object mirrored = SLOT.getAcquire(state, MIRRORED_FRAME);
         return frameOf(mirrored == null ? null : ((WeakReference<?>) mirrored).get());
+    }
+
+    // ---- a context inherited at thread start ---------------------------------------------------
+
+    /**
+     * Makes the current frame this thread's <em>inherited</em> context: replaces it by an
+     * {@linkplain Frame#inheritedCopy inherited copy} and remembers that copy, so that
+     * {@link #releaseInherited} can later tell that the thread still runs in what it inherited.
+     * The agent calls this in a new thread, right after entering its starter's context, when the
+     * thread inherits provisionally (see docs/agent.md, "New threads"). Nothing happens in the
+     * empty context.
+     */
+    public static void inherit() {
+        Frame frame = FRAME.get();
+        if (frame == null) {
+            return;
+        }
+        Frame copy = frame.inheritedCopy();
+        CURRENT.get()[INHERITED] = copy;
+        restore(copy);
+    }
+
+    /**
+     * The thread stops waiting to release what it inherited: called when its {@code run()} ends,
+     * so that the state keeps no frame of ours once the thread is idle or gone.
+     */
+    public static void forgetInherited() {
+        Object[] state = CURRENT.get();
+        if (state[INHERITED] != null) {
+            state[INHERITED] = null;
+        }
+    }
+
+    /**
+     * Lets go of the inherited context if the thread is still in it: the thread is about to wait
+     * for work from elsewhere (a queue, a selector), so it is a worker, and nothing it runs from
+     * now on belongs to the code that started it. The thread continues in the empty context. A
+     * context the thread set itself ({@code run}, {@code withScope}, {@code enterWith}, even with
+     * the same values), or that a task or callback brought, is a different frame and is kept.
+     * One thread-local read when the thread runs outside any context; the agent calls this before
+     * every such wait.
+     *
+     * @return {@code true} if the inherited context was released
+     */
+    public static boolean releaseInherited() {
+        Frame frame = FRAME.get();
+        if (frame == null || !frame.isInheritedCopy()) {
+            return false;
+        }
+        Object[] state = CURRENT.get();
+        if (state[INHERITED] != frame) {
+            return false; // an inherited copy handed to this thread by a capture: not this thread's own
+        }
+        state[INHERITED] = null;
+        restore(null);
+        return true;
+    }
+
+    /**
+     * Whether {@code saved} (what {@link #saved} returned on this thread) is the context this
+     * thread inherited and still runs in. Diagnostics only.
+     *
+     * @param saved a stored frame or {@code null}
+     * @return {@code true} if it is this thread's inherited copy
+     */
+    public static boolean isInheritedHere(Object saved) {
+        return saved instanceof Frame && ((Frame) saved).isInheritedCopy() && CURRENT.get()[INHERITED] == saved;
     }
 
     // ---- the executing resource and its ids ---------------------------------------------------

@@ -1,5 +1,9 @@
 package dev.asynclocal.agent.internal;
 
+import static net.bytebuddy.matcher.ElementMatchers.hasParameters;
+import static net.bytebuddy.matcher.ElementMatchers.hasType;
+import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
+import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
 import static net.bytebuddy.matcher.ElementMatchers.isDeclaredBy;
 import static net.bytebuddy.matcher.ElementMatchers.isPublic;
 import static net.bytebuddy.matcher.ElementMatchers.isStatic;
@@ -8,6 +12,7 @@ import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+import static net.bytebuddy.matcher.ElementMatchers.whereAny;
 
 import java.io.File;
 import java.io.IOException;
@@ -93,7 +98,9 @@ public final class Installer {
      * Installs the transformations, once.
      *
      * @param instrumentation the JVM's instrumentation service
-     * @param options comma-separated agent options; {@code verbose} prints each transformed class
+     * @param options comma-separated agent options: {@code verbose} prints each transformed class;
+     *     {@code threads=inherit} lets every thread inherit its starter's context for good, as
+     *     before the isolation rule ({@code threads=isolate}, the default; see {@link ThreadSupport})
      * @param agentJar the agent jar, where ByteBuddy reads the advice classes from, when it was
      *     appended to the bootstrap class path at run time (the bootstrap loader does not serve
      *     such entries as resources); {@code null} when the JVM put it there from the manifest's
@@ -109,6 +116,10 @@ public final class Installer {
             String o = option.trim();
             if (o.equals("verbose")) {
                 verbose = true;
+            } else if (o.equals("threads=inherit")) {
+                ThreadSupport.inheritAll(true);
+            } else if (o.equals("threads=isolate")) {
+                ThreadSupport.inheritAll(false);
             } else if (!o.isEmpty()) {
                 System.err.println(PREFIX + "unknown option '" + o + "' ignored");
             }
@@ -259,13 +270,41 @@ public final class Installer {
                 // ---------------------------------------------------------------- threads
                 .type(namedOneOf("java.lang.Thread", "java.lang.VirtualThread"))
                 .transform(adviser.advice(ThreadAdvice.Start.class,
-                        named("start").and(not(isStatic())).and(takesArguments(0).or(takesArguments(1)))))
+                        named("start").and(not(isStatic())).and(takesArguments(0))))
+                .transform(adviser.advice(ThreadAdvice.StartInContainer.class,
+                        named("start").and(not(isStatic())).and(takesArguments(1))))
                 .transform(adviser.advice(ThreadAdvice.Run.class,
                         named("run").and(not(isStatic()))
                                 .and(takesArguments(0).or(takes("java.lang.Runnable")))))
                 .type(new ApplicationSubclassOf("java.lang.Thread"))
                 .transform(adviser.advice(ThreadAdvice.Run.class,
                         named("run").and(takesArguments(0)).and(not(isStatic()))))
+                .type(named("java.util.concurrent.Executors$DefaultThreadFactory")
+                        .or(named("java.util.concurrent.Executors$PrivilegedThreadFactory"))
+                        .or(named("java.lang.ThreadBuilders$PlatformThreadFactory"))
+                        .or(new ApplicationImplementorOf(Targets.THREAD_FACTORY)))
+                .transform(adviser.advice(ThreadAdvice.NewThread.class,
+                        named("newThread").and(takes("java.lang.Runnable")).and(not(isAbstract()))))
+                // ------------------------------------------------- waiting for work (see ThreadSupport)
+                .type(namedOneOf(Targets.JDK_BLOCKING_QUEUES.toArray(new String[0]))
+                        .or(new ApplicationImplementorOf(Targets.BLOCKING_QUEUES)))
+                .transform(adviser.advice(ThreadAdvice.WaitForWork.class, not(isAbstract()).and(
+                        namedOneOf("take", "takeFirst", "takeLast").and(takesArguments(0))
+                                .or(namedOneOf("poll", "pollFirst", "pollLast")
+                                        .and(takes("long", "java.util.concurrent.TimeUnit"))))))
+                .type(named("sun.nio.ch.SelectorImpl"))
+                .transform(adviser.advice(ThreadAdvice.WaitForWork.class, named("lockAndDoSelect")))
+                // ---------------------------------------------------------------- asynchronous I/O
+                .type(named("sun.nio.ch.AsynchronousChannelGroupImpl"))
+                .transform(adviser.advice(ExecutorAdvice.AddWorker.class,
+                        named("startThreads").and(takes("java.lang.Runnable"))))
+                .type(namedOneOf("sun.nio.ch.AsynchronousSocketChannelImpl",
+                        "sun.nio.ch.AsynchronousServerSocketChannelImpl", "sun.nio.ch.AsynchronousFileChannelImpl"))
+                .transform(adviser.advice(IoAdvice.BindHandler.class, isPublic().and(not(isStatic()))
+                        .and(hasParameters(whereAny(hasType(named("java.nio.channels.CompletionHandler")))))))
+                .type(named("java.util.concurrent.SubmissionPublisher$BufferedSubscription"))
+                .transform(adviser.advice(IoAdvice.Subscribed.class, isConstructor()))
+                .transform(adviser.advice(IoAdvice.Consume.class, named("consume").and(takesArguments(0))))
                 // ---------------------------------------------------------------- timers
                 .type(named("java.util.Timer"))
                 .transform(adviser.advice(TimerAdvice.Sched.class,
@@ -410,6 +449,16 @@ public final class Installer {
 
         @Override
         public boolean matches(TypeDescription target) {
+            try {
+                return subclass(target);
+            } catch (RuntimeException unresolvable) {
+                // A supertype missing from the class path (an optional dependency of a library):
+                // such a class is no subclass of a JDK target that anything could run.
+                return false;
+            }
+        }
+
+        private boolean subclass(TypeDescription target) {
             if (isJdk(target.getName()) || target.isInterface()) {
                 return false;
             }
@@ -430,6 +479,42 @@ public final class Installer {
         private static boolean isJdk(String name) {
             return name.startsWith("java.") || name.startsWith("javax.") || name.startsWith("jdk.")
                     || name.startsWith("sun.") || name.startsWith("com.sun.");
+        }
+    }
+
+    /**
+     * Application classes (not the JDK's) that name one of the given interfaces in their own
+     * {@code implements} clause. Subclasses of such a class are not matched: they inherit its
+     * instrumented methods, and an override that does not call up to them is rare enough not to
+     * be worth reading every class hierarchy for (the class-file filter of {@link Targets} looks at
+     * direct interfaces only, for the same reason).
+     */
+    private static final class ApplicationImplementorOf extends ElementMatcher.Junction.AbstractBase<TypeDescription> {
+        private final Set<String> interfaceNames;
+
+        ApplicationImplementorOf(Set<String> internalNames) {
+            Set<String> names = new java.util.HashSet<>();
+            for (String internalName : internalNames) {
+                names.add(internalName.replace('/', '.'));
+            }
+            this.interfaceNames = names;
+        }
+
+        @Override
+        public boolean matches(TypeDescription target) {
+            if (ApplicationSubclassOf.isJdk(target.getName()) || target.isInterface()) {
+                return false;
+            }
+            try {
+                for (TypeDescription.Generic implemented : target.getInterfaces()) {
+                    if (interfaceNames.contains(implemented.asErasure().getName())) {
+                        return true;
+                    }
+                }
+            } catch (RuntimeException unresolvable) {
+                // as in ApplicationSubclassOf
+            }
+            return false;
         }
     }
 

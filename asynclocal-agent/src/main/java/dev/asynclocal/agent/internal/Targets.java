@@ -32,7 +32,51 @@ final class Targets {
             "java/util/concurrent/CompletableFuture$DelayedExecutor",
             "java/util/Timer",
             "java/util/TimerTask",
-            "java/util/TimerThread");
+            "java/util/TimerThread",
+            "java/util/concurrent/Executors$DefaultThreadFactory",
+            "java/util/concurrent/Executors$PrivilegedThreadFactory",
+            "java/lang/ThreadBuilders$PlatformThreadFactory",
+            "java/util/concurrent/LinkedBlockingQueue",
+            "java/util/concurrent/ArrayBlockingQueue",
+            "java/util/concurrent/LinkedBlockingDeque",
+            "java/util/concurrent/PriorityBlockingQueue",
+            "java/util/concurrent/DelayQueue",
+            "java/util/concurrent/SynchronousQueue",
+            "java/util/concurrent/LinkedTransferQueue",
+            "sun/nio/ch/SelectorImpl",
+            "sun/nio/ch/AsynchronousChannelGroupImpl",
+            "sun/nio/ch/AsynchronousSocketChannelImpl",
+            "sun/nio/ch/AsynchronousServerSocketChannelImpl",
+            "sun/nio/ch/AsynchronousFileChannelImpl",
+            "java/util/concurrent/SubmissionPublisher$BufferedSubscription");
+
+    /** The JDK's blocking queues, whose takes and timed polls are waits for work (see ThreadSupport). */
+    static final Set<String> JDK_BLOCKING_QUEUES = Set.of(
+            "java.util.concurrent.LinkedBlockingQueue",
+            "java.util.concurrent.ArrayBlockingQueue",
+            "java.util.concurrent.LinkedBlockingDeque",
+            "java.util.concurrent.PriorityBlockingQueue",
+            "java.util.concurrent.DelayQueue",
+            "java.util.concurrent.SynchronousQueue",
+            "java.util.concurrent.LinkedTransferQueue");
+
+    /** Interfaces whose application implementations are waits for work when taken from. */
+    static final Set<String> BLOCKING_QUEUES = Set.of(
+            "java/util/concurrent/BlockingQueue",
+            "java/util/concurrent/BlockingDeque",
+            "java/util/concurrent/TransferQueue");
+
+    /** Application thread factories make threads that serve a pool or a loop (see ThreadSupport). */
+    static final Set<String> THREAD_FACTORY = Set.of("java/util/concurrent/ThreadFactory");
+
+    /** Every interface whose direct application implementations are instrumented. */
+    private static final Set<String> INTERFACES;
+
+    static {
+        Set<String> all = new java.util.HashSet<>(BLOCKING_QUEUES);
+        all.addAll(THREAD_FACTORY);
+        INTERFACES = Set.copyOf(all);
+    }
 
     /** JDK classes whose application subclasses are transformed. */
     static final Set<String> ROOTS = Set.of("java/lang/Thread", "java/util/concurrent/ThreadPoolExecutor");
@@ -67,6 +111,7 @@ final class Targets {
             1, 0, 1, 'A', // #3 Utf8 "A"
             1, 0, 16, 'j', 'a', 'v', 'a', '/', 'l', 'a', 'n', 'g', '/', 'O', 'b', 'j', 'e', 'c', 't', // #4
             0, 0x21, 0, 1, 0, 2, // access, this_class, super_class
+            0, 0, // interfaces_count
         };
         ClassLoader loader = ClassLoader.getSystemClassLoader();
         if (mayTransform(loader, "A", minimal) || !"java/lang/Object".equals(superName(minimal))) {
@@ -95,11 +140,16 @@ final class Targets {
         if (isJdk(internalName)) {
             return false;
         }
-        String superName = superName(classFile);
-        if (superName == null) {
+        String[] supertypes = supertypes(classFile);
+        if (supertypes == null || supertypes[0] == null) {
             return true; // unreadable here: let ByteBuddy decide
         }
-        if (extendsRoot(loader, superName)) {
+        for (int i = 1; i < supertypes.length; i++) {
+            if (INTERFACES.contains(supertypes[i])) {
+                return true;
+            }
+        }
+        if (extendsRoot(loader, supertypes[0])) {
             SUBCLASSES.add(internalName);
             return true;
         }
@@ -175,7 +225,7 @@ final class Targets {
         for (Class<?> type : instrumentation.getAllLoadedClasses()) {
             String internalName = type.getName().replace('.', '/');
             boolean target = JDK_TARGETS.contains(internalName)
-                    || (!isJdk(internalName) && !type.isInterface() && extendsRoot(type));
+                    || (!isJdk(internalName) && !type.isInterface() && (extendsRoot(type) || implementsTarget(type)));
             if (target && instrumentation.isModifiableClass(type)) {
                 if (!JDK_TARGETS.contains(internalName)) {
                     SUBCLASSES.add(internalName);
@@ -225,6 +275,15 @@ final class Targets {
         };
     }
 
+    private static boolean implementsTarget(Class<?> type) {
+        for (Class<?> implemented : type.getInterfaces()) {
+            if (INTERFACES.contains(implemented.getName().replace('.', '/'))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean extendsRoot(Class<?> type) {
         for (Class<?> c = type.getSuperclass(); c != null; c = c.getSuperclass()) {
             String internalName = c.getName().replace('.', '/');
@@ -243,10 +302,19 @@ final class Targets {
     }
 
     /**
-     * The internal name of the superclass a class file declares, or {@code null} if it has none
-     * or the file cannot be read here (then ByteBuddy reads it).
+     * The superclass of a class file, by internal name; {@code null} if it cannot be read here.
      */
     static String superName(byte[] b) {
+        String[] supertypes = supertypes(b);
+        return supertypes == null ? null : supertypes[0];
+    }
+
+    /**
+     * The superclass (at index 0; {@code null} for {@code java/lang/Object}) and the directly
+     * implemented interfaces of a class file, by internal name, read from its constant pool
+     * without parsing the rest; {@code null} if the file cannot be read here.
+     */
+    static String[] supertypes(byte[] b) {
         try {
             if (b == null || b.length < 10 || u2(b, 0) != 0xCAFE || u2(b, 2) != 0xBABE) {
                 return null;
@@ -277,15 +345,24 @@ final class Targets {
                         return null;
                 }
             }
-            int superIndex = u2(b, p + 4); // after access_flags and this_class
-            if (superIndex == 0) {
-                return null;
+            // after the constant pool: access_flags, this_class, super_class, interfaces_count, interfaces
+            int superIndex = u2(b, p + 4);
+            int interfaceCount = u2(b, p + 6);
+            String[] supertypes = new String[1 + interfaceCount];
+            supertypes[0] = superIndex == 0 ? null : className(b, offsets, superIndex);
+            for (int i = 0; i < interfaceCount; i++) {
+                supertypes[1 + i] = className(b, offsets, u2(b, p + 8 + 2 * i));
             }
-            int utf8 = offsets[u2(b, offsets[superIndex] + 1)];
-            return new String(b, utf8 + 3, u2(b, utf8 + 1), StandardCharsets.UTF_8);
+            return supertypes;
         } catch (RuntimeException e) {
             return null;
         }
+    }
+
+    /** The name of the {@code CONSTANT_Class} entry at {@code index}. */
+    private static String className(byte[] b, int[] offsets, int index) {
+        int utf8 = offsets[u2(b, offsets[index] + 1)];
+        return new String(b, utf8 + 3, u2(b, utf8 + 1), StandardCharsets.UTF_8);
     }
 
     private static int u2(byte[] b, int p) {

@@ -3,16 +3,31 @@ package dev.asynclocal.agent.internal;
 import dev.asynclocal.internal.Capture;
 import net.bytebuddy.asm.Advice;
 
-/** Advice for {@code Thread}, {@code VirtualThread} and application subclasses of {@code Thread}. */
+/** Advice for {@code Thread}, {@code VirtualThread}, application subclasses of {@code Thread} and thread factories. */
 final class ThreadAdvice {
     private ThreadAdvice() {
     }
 
-    /** Every {@code start} method of {@code Thread} and {@code VirtualThread}. */
+    /** {@code start()} of {@code Thread} and {@code VirtualThread}. */
     static final class Start {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static Capture enter(@Advice.This Thread self) {
-            return ThreadSupport.starting(self);
+            return ThreadSupport.starting(self, null);
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit(@Advice.This Thread self, @Advice.Enter Capture capture, @Advice.Thrown Throwable thrown) {
+            if (capture != null && thrown != null) {
+                ThreadSupport.startFailed(self, capture);
+            }
+        }
+    }
+
+    /** {@code start(ThreadContainer)} of {@code Thread} and {@code VirtualThread} (Java 21+). */
+    static final class StartInContainer {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Capture enter(@Advice.This Thread self, @Advice.Argument(0) Object container) {
+            return ThreadSupport.starting(self, container);
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
@@ -25,24 +40,38 @@ final class ThreadAdvice {
 
     /**
      * {@code Thread.run()}, the {@code run()} of application subclasses and a virtual thread's
-     * {@code run(Runnable)}: the new thread runs in its starter's context until run returns.
+     * {@code run(Runnable)}: the new thread runs in what its start captured until run returns.
      */
     static final class Run {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Capture enter(@Advice.This Thread self, @Advice.Local("saved") Object saved) {
-            Capture capture = ThreadSupport.takeForRun(self);
-            if (capture != null) {
-                saved = capture.enter();
-            }
-            return capture;
+        static ThreadSupport.Start enter(@Advice.This Thread self) {
+            return ThreadSupport.enterRun(self);
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.Enter Capture capture, @Advice.Local("saved") Object saved) {
-            if (capture != null) {
-                capture.exit(saved);
-                capture.finish();
+        static void exit(@Advice.Enter ThreadSupport.Start start) {
+            if (start != null) {
+                ThreadSupport.runEnded(start);
             }
+        }
+    }
+
+    /** {@code newThread(Runnable)} of a {@code ThreadFactory}: the thread it returns serves a pool or a loop. */
+    static final class NewThread {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.Return Thread made) {
+            ThreadSupport.madeByFactory(made);
+        }
+    }
+
+    /**
+     * {@code BlockingQueue.take}/timed {@code poll} (and the deque forms) and
+     * {@code SelectorImpl.lockAndDoSelect}: the calling thread waits for work from elsewhere.
+     */
+    static final class WaitForWork {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter() {
+            ThreadSupport.waitingForWork();
         }
     }
 }

@@ -1,33 +1,73 @@
 package dev.asynclocal.agent.internal;
 
 import dev.asynclocal.internal.Capture;
+import dev.asynclocal.internal.InheritedContexts;
 import dev.asynclocal.internal.ThreadState;
 import java.util.concurrent.ForkJoinWorkerThread;
 
 /**
- * What the agent adds to {@code Thread.start} and to the code a new thread runs first.
+ * What the agent adds to {@code Thread.start}, to the code a new thread runs first, to thread
+ * factories and to the places where a thread waits for work. The rule it implements is in
+ * {@code docs/agent.md}, "New threads":
+ * <ul>
+ *   <li><b>one thread per piece of work: inherits.</b> Virtual threads, and threads started into
+ *       a thread-per-task executor or a structured task scope, run in their starter's context
+ *       until their {@code run()} returns;</li>
+ *   <li><b>a plain {@code new Thread(task)}: inherits provisionally.</b> It runs in its starter's
+ *       context until it waits for work from elsewhere ({@link #waitingForWork}): taking from a
+ *       {@code BlockingQueue}, selecting on a {@code Selector}. From there on it is a worker, and
+ *       it runs in the empty context, so that the work it serves never sees the request that
+ *       happened to start it;</li>
+ *   <li><b>threads made to serve many pieces of work: inherit nothing.</b> Subclasses of
+ *       {@code Thread} (a library's worker or event-loop thread, the JDK's service threads),
+ *       threads made by a {@code ThreadFactory}, pool and fork/join workers.</li>
+ * </ul>
+ * The agent option {@code threads=inherit} restores the older rule, under which every thread but
+ * pool workers and the JDK's own inherits for good.
  *
  * <p>{@code start} captures the starter's context into a side table keyed by the thread (a
  * {@code Thread} cannot be given a field once loaded, and in Java 21+ its task is final). The new
- * thread takes the capture out at the start of its {@code run()}: {@code Thread.run()} itself, the
- * {@code run()} of any application subclass of {@code Thread} (instrumented when loaded), or a
- * virtual thread's private {@code run(Runnable)}; it runs there in the captured context, and it
- * ends when {@code run()} returns. A thread therefore never gets the context for anything but its
- * {@code run()}.
- *
- * <p>Not captured: threads a pool starts for itself ({@code ThreadPoolExecutor.addWorker} raises
- * {@link ThreadState#captureSuppressed}; every {@code ForkJoinWorkerThread}), and threads of the
- * JDK's own {@code Thread} subclasses (the timer thread, cleaner and reference-handling threads,
- * HTTP client selectors, carrier threads): they live for long and run no task of the starter's.
+ * thread takes the capture out at the start of its {@code run()} ({@code Thread.run()} itself, the
+ * {@code run()} of an application subclass, or a virtual thread's private {@code run(Runnable)})
+ * and runs in it until {@code run()} returns.
  */
 public final class ThreadSupport {
-    private static final WeakIdentityMap<Thread, Capture> PENDING = new WeakIdentityMap<>();
+    private static final WeakIdentityMap<Thread, Start> PENDING = new WeakIdentityMap<>();
+    /** Threads a {@code ThreadFactory} made (weakly held: an entry goes with its thread). */
+    private static final WeakIdentityMap<Thread, Boolean> FACTORY_MADE = new WeakIdentityMap<>();
 
-    /** Whether threads of a class inherit their starter's context for their {@code run()}. */
-    private static final ClassValue<Boolean> PROPAGATES = new ClassValue<>() {
+    /** Set once, from the agent's options, before anything is instrumented. */
+    private static volatile boolean inheritAll;
+
+    /** Virtual threads: one per piece of work by design; never pooled. */
+    private static final ClassValue<Boolean> VIRTUAL = new ClassValue<>() {
         @Override
         protected Boolean computeValue(Class<?> type) {
-            if (type == Thread.class || type.getName().equals("java.lang.VirtualThread")) {
+            for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+                if (c.getName().equals("java.lang.BaseVirtualThread")
+                        || c.getName().equals("java.lang.VirtualThread")) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    };
+
+    /** Containers that start one thread per task: thread-per-task executors, structured task scopes. */
+    private static final ClassValue<Boolean> PER_TASK_CONTAINER = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            String name = type.getName();
+            return name.equals("java.util.concurrent.ThreadPerTaskExecutor")
+                    || name.equals("jdk.internal.misc.ThreadFlock$ThreadContainerImpl");
+        }
+    };
+
+    /** Under {@code threads=inherit}: the threads that inherit (the rule before the isolation rule). */
+    private static final ClassValue<Boolean> INHERITS_UNDER_OLD_RULE = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            if (type == Thread.class || VIRTUAL.get(type)) {
                 return true;
             }
             if (ForkJoinWorkerThread.class.isAssignableFrom(type)) {
@@ -42,18 +82,44 @@ public final class ThreadSupport {
     }
 
     /**
+     * Applies the agent option {@code threads=...}.
+     *
+     * @param inherit {@code true} for {@code threads=inherit}
+     */
+    static void inheritAll(boolean inherit) {
+        inheritAll = inherit;
+    }
+
+    /**
      * A {@code start} method of {@code thread} is starting.
      *
      * @param thread the thread being started
+     * @param container the {@code ThreadContainer} of {@code start(ThreadContainer)} (Java 21+),
+     *     {@code null} for {@code start()}
      * @return the capture put in the side table, or {@code null}
      */
-    public static Capture starting(Thread thread) {
-        if (!Propagation.capturing() || !PROPAGATES.get(thread.getClass())
-                || PENDING.get(thread) != null) {
+    public static Capture starting(Thread thread, Object container) {
+        if (!Propagation.capturing() || PENDING.get(thread) != null) {
+            return null;
+        }
+        // The mark stays (weakly) after the start: on Java 21+ start() calls start(ThreadContainer),
+        // and both ask.
+        boolean madeByFactory = !FACTORY_MADE.isEmpty() && FACTORY_MADE.get(thread) != null;
+        Class<?> type = thread.getClass();
+        boolean provisional = false;
+        if (VIRTUAL.get(type) || (container != null && PER_TASK_CONTAINER.get(container.getClass()))) {
+            // One thread per piece of work: inherits for good.
+        } else if (inheritAll) {
+            if (!INHERITS_UNDER_OLD_RULE.get(type)) {
+                return null;
+            }
+        } else if (type == Thread.class && !madeByFactory) {
+            provisional = true;
+        } else {
             return null;
         }
         Capture capture = Capture.capture(Capture.THREAD, Capture.FINISH_EXTERNALLY);
-        if (PENDING.putIfAbsent(thread, capture) != null) {
+        if (PENDING.putIfAbsent(thread, new Start(capture, provisional)) != null) {
             capture.finish();
             return null;
         }
@@ -68,24 +134,71 @@ public final class ThreadSupport {
      * @param capture what {@link #starting} returned
      */
     public static void startFailed(Thread thread, Capture capture) {
-        if (PENDING.get(thread) == capture) {
+        Start start = PENDING.get(thread);
+        if (start != null && start.capture == capture) {
             PENDING.remove(thread);
             capture.finish();
         }
     }
 
     /**
-     * A {@code run()} of {@code thread} is starting: the capture its start left, if this is that
-     * thread running, taken out of the side table.
+     * A {@code run()} of {@code thread} is starting: if this is that thread running and its start
+     * left a capture, enters it and returns it. Pairs with {@link #runEnded}.
      *
      * @param thread the thread whose {@code run} is called
-     * @return the capture, or {@code null}
+     * @return the entered start, or {@code null}
      */
-    public static Capture takeForRun(Thread thread) {
+    public static Start enterRun(Thread thread) {
         if (PENDING.isEmpty() || thread != Thread.currentThread()) {
             return null;
         }
-        return PENDING.remove(thread);
+        Start start = PENDING.remove(thread);
+        if (start != null) {
+            start.saved = start.capture.enter();
+            if (start.provisional) {
+                ThreadState.inherit();
+            }
+        }
+        return start;
+    }
+
+    /**
+     * The {@code run()} that {@link #enterRun} entered returns (or throws): the thread goes back
+     * to its own context and the capture is finished.
+     *
+     * @param start what {@link #enterRun} returned
+     */
+    public static void runEnded(Start start) {
+        if (start.provisional) {
+            ThreadState.forgetInherited();
+        }
+        start.capture.exit(start.saved);
+        start.capture.finish();
+    }
+
+    /**
+     * A {@code ThreadFactory} returned {@code thread}: made to serve a pool or a loop, it inherits
+     * nothing when started (unless into a per-task container, or it is virtual).
+     *
+     * @param thread what {@code newThread} returned, possibly {@code null}
+     */
+    public static void madeByFactory(Thread thread) {
+        // A pool starting its own worker (capture suppressed) never captures anyway: no mark, no allocation.
+        if (thread != null && thread.getState() == Thread.State.NEW && !VIRTUAL.get(thread.getClass())
+                && !ThreadState.captureSuppressed(ThreadState.current())) {
+            FACTORY_MADE.putIfAbsent(thread, Boolean.TRUE);
+        }
+    }
+
+    /**
+     * The calling thread is about to wait for work from elsewhere (a {@code BlockingQueue} take
+     * or timed poll, a {@code Selector} select): if it still runs in the context it inherited
+     * provisionally, it lets go of it. One thread-local read outside any context.
+     */
+    public static void waitingForWork() {
+        if (ThreadState.releaseInherited()) {
+            InheritedContexts.released();
+        }
     }
 
     /**
@@ -95,5 +208,17 @@ public final class ThreadSupport {
      */
     public static int pendingCount() {
         return PENDING.size();
+    }
+
+    /** What a start left for the thread's {@code run()}; also where run keeps the saved context. */
+    public static final class Start {
+        final Capture capture;
+        final boolean provisional;
+        Object saved;
+
+        Start(Capture capture, boolean provisional) {
+            this.capture = capture;
+            this.provisional = provisional;
+        }
     }
 }

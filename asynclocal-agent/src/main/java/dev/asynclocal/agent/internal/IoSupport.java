@@ -1,0 +1,94 @@
+package dev.asynclocal.agent.internal;
+
+import dev.asynclocal.internal.Capture;
+import dev.asynclocal.internal.Captured;
+import dev.asynclocal.internal.ThreadState;
+import java.nio.channels.CompletionHandler;
+
+/**
+ * What the agent adds to the JDK's asynchronous channels and to {@code SubmissionPublisher}.
+ *
+ * <p>Asynchronous channels ({@code AsynchronousSocketChannel}, {@code AsynchronousServerSocketChannel},
+ * {@code AsynchronousFileChannel}): each operation given a {@code CompletionHandler} ({@code read},
+ * {@code write}, {@code connect}, {@code accept}, {@code lock}) binds the handler to the context of
+ * the call, as Node runs an I/O callback in the context of the call that started the operation.
+ * The channel group's own event-loop tasks are started with capture suppressed (they belong to
+ * no request; see {@code Installer}).
+ *
+ * <p>{@code SubmissionPublisher}: every signal a subscriber receives ({@code onSubscribe},
+ * {@code onNext}, {@code onError}, {@code onComplete}) runs in the context current where it
+ * subscribed, whoever submitted the item. A consumer task drains the items of many
+ * {@code submit} calls at once, so the submitter's context could only be that of whichever
+ * submit happened to start it; the subscriber's is the one context that belongs to every signal.
+ */
+public final class IoSupport {
+    private static final WeakIdentityMap<Object, Capture> SUBSCRIPTIONS = new WeakIdentityMap<>();
+
+    private IoSupport() {
+    }
+
+    /**
+     * Binds every {@code CompletionHandler} among an I/O operation's arguments to the calling
+     * thread's context.
+     *
+     * @param arguments the operation's arguments
+     * @return the same array, changed in place where a handler was bound
+     */
+    public static Object[] bindHandlers(Object[] arguments) {
+        for (int i = 0; i < arguments.length; i++) {
+            Object argument = arguments[i];
+            if (argument instanceof CompletionHandler && !Propagation.passesThrough(argument)
+                    && Propagation.capturing()) {
+                arguments[i] = Captured.completionHandler((CompletionHandler<?, ?>) argument,
+                        Capture.COMPLETION_HANDLER);
+            }
+        }
+        return arguments;
+    }
+
+    /**
+     * A subscription of a {@code SubmissionPublisher} was made, on the subscribing thread.
+     *
+     * @param subscription the publisher's subscription object
+     */
+    public static void subscribed(Object subscription) {
+        Capture capture = Propagation.captureOrNull(Capture.SUBSCRIPTION);
+        if (capture != null && SUBSCRIPTIONS.putIfAbsent(subscription, capture) != null) {
+            capture.finish();
+        }
+    }
+
+    /**
+     * The subscription's consumer starts delivering signals: switches to the subscriber's context
+     * (the empty one if it subscribed outside any).
+     *
+     * @param subscription the publisher's subscription object
+     * @return what {@link #delivered} needs
+     */
+    public static Object[] delivering(Object subscription) {
+        Capture capture = SUBSCRIPTIONS.isEmpty() ? null : SUBSCRIPTIONS.get(subscription);
+        if (capture != null) {
+            return new Object[] {capture, capture.enter()};
+        }
+        Object saved = ThreadState.saved();
+        ThreadState.restore(null);
+        return new Object[] {null, saved};
+    }
+
+    /**
+     * Pairs with {@link #delivering}.
+     *
+     * @param token what {@code delivering} returned; {@code null} if it failed, then nothing was changed
+     */
+    public static void delivered(Object[] token) {
+        if (token == null) {
+            return;
+        }
+        Capture capture = (Capture) token[0];
+        if (capture != null) {
+            capture.exit(token[1]);
+        } else {
+            ThreadState.restoreIfChanged(token[1]);
+        }
+    }
+}
