@@ -56,6 +56,8 @@ public final class AsyncLocalAgent {
     private static final String INSTALLER = "dev.asynclocal.agent.internal.Installer";
     private static final String ATTACHER = "dev.asynclocal.agent.internal.Attacher";
     private static final long ATTACH_TIMEOUT_SECONDS = 60;
+    /** Where {@link #agentmain} leaves the reason it could not install, for {@link #install()}. */
+    private static final String FAILURE_PROPERTY = "dev.asynclocal.agent.installFailure";
     /**
      * Guards {@link #start}. Not the class's monitor: {@link #install()} holds that while the
      * attach API runs {@link #agentmain} on another thread of this JVM.
@@ -83,7 +85,16 @@ public final class AsyncLocalAgent {
      * @param instrumentation the JVM's instrumentation service
      */
     public static void agentmain(String options, Instrumentation instrumentation) {
-        start(options, instrumentation, false);
+        System.clearProperty(FAILURE_PROPERTY);
+        try {
+            start(options, instrumentation, false);
+        } catch (RuntimeException | Error e) {
+            // Thrown out of agentmain, this would print the JVM's instrumentation assertion lines
+            // and reach install() only as an AgentInitializationException; install() reads it here
+            // instead and throws one exception with this message. The property is the channel
+            // because a helper JVM may have done the attaching.
+            System.setProperty(FAILURE_PROPERTY, String.valueOf(e.getMessage()));
+        }
     }
 
     /**
@@ -116,6 +127,11 @@ public final class AsyncLocalAgent {
             attachDirectly(pid, jar);
         } else {
             attachThroughHelper(pid, jar);
+        }
+        String failure = System.getProperty(FAILURE_PROPERTY);
+        if (failure != null) {
+            System.clearProperty(FAILURE_PROPERTY);
+            throw new IllegalStateException(failure);
         }
         if (!isInstalled()) {
             throw new IllegalStateException("asynclocal agent: attaching returned but the agent is not installed");
@@ -203,9 +219,10 @@ public final class AsyncLocalAgent {
             if (name.startsWith("dev.asynclocal.") && !name.startsWith("dev.asynclocal.agent.")
                     && loaded.getClassLoader() != null) {
                 throw new IllegalStateException("asynclocal agent: " + name + " was already loaded by "
-                        + loaded.getClassLoader() + " before the agent was installed; call"
-                        + " AsyncLocalAgent.install() before any other asynclocal class is used, or use"
-                        + " -javaagent, and keep asynclocal-core off the module path");
+                        + loaded.getClassLoader() + " before the agent was installed (a static asynclocal"
+                        + " field of the main class is initialised before main runs); call"
+                        + " AsyncLocalAgent.install() from a main class that has no asynclocal field"
+                        + " (see docs/agent.md#installing-it-at-run-time), or use -javaagent");
             }
         }
     }

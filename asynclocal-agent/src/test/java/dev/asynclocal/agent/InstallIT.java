@@ -41,6 +41,30 @@ class InstallIT {
     }
 
     @Test
+    void aMainClassWithAStaticStoreGetsOneClearErrorInsteadOfAssertionNoise() throws Exception {
+        for (List<String> options : List.of(List.of("-Djdk.attach.allowAttachSelf=true"), List.<String>of())) {
+            ChildJvm.Result result = ChildJvm.run(options, StaticFieldMain.class);
+            assertThat(result.exitCode).as(result.toString()).isNotZero();
+            assertThat(result.output).as(result.toString())
+                    .contains("java.lang.IllegalStateException: asynclocal agent: dev.asynclocal.")
+                    .contains("a static asynclocal field of the main class")
+                    .contains("docs/agent.md#installing-it-at-run-time")
+                    .doesNotContain("ASSERTION FAILED")
+                    .doesNotContain("AgentInitializationException")
+                    .doesNotContain("pool=");
+        }
+    }
+
+    @Test
+    void theDocumentedLauncherPatternInstallsAndPropagates() throws Exception {
+        for (List<String> options : List.of(List.of("-Djdk.attach.allowAttachSelf=true"), List.<String>of())) {
+            ChildJvm.Result result = ChildJvm.run(options, LauncherMain.class);
+            assertThat(result.exitCode).as(result.toString()).isZero();
+            assertThat(result.lines()).as(result.toString()).contains("pool=r-1");
+        }
+    }
+
+    @Test
     void aRenamedAgentJarAppendsItselfToTheBootstrapClassPath(@TempDir Path dir) throws Exception {
         Path renamed = Files.copy(Path.of(ChildJvm.agentJar()), dir.resolve("renamed-agent.jar"));
         ChildJvm.Result result = ChildJvm.run(List.of("-javaagent:" + renamed), InstallProbe.class);

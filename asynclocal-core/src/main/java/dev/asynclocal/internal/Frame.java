@@ -88,6 +88,16 @@ public final class Frame {
         return inheritedFrom != null;
     }
 
+    /**
+     * Whether this frame is an inherited copy of {@code original}.
+     *
+     * @param original a frame
+     * @return {@code true} if {@link #inheritedCopy} of {@code original} made this frame
+     */
+    public boolean isInheritedCopyOf(Frame original) {
+        return inheritedFrom != null && inheritedFrom == original;
+    }
+
     /** The store under {@code key}, or {@link #ABSENT}. Allocates nothing. */
     public Object get(FrameKey key) {
         // Keys are never null, so the unused inline slots of small frames never match.

@@ -73,7 +73,10 @@ public final class InheritedContexts {
      * Called only when {@link #WATCHING}.
      */
     static void entering(Object outer, Object frame) {
-        if (outer == null || outer == frame || !ThreadState.isInheritedHere(outer)) {
+        if (outer == null || outer == frame || !ThreadState.isInheritedHere(outer)
+                || frame instanceof Frame && ((Frame) outer).isInheritedCopyOf((Frame) frame)) {
+            // Not another context: the work was captured where the thread was started (the task
+            // a thread-per-task executor started the thread for, say).
             return;
         }
         String description = "thread '" + Thread.currentThread().getName()

@@ -34,6 +34,11 @@ import org.junit.jupiter.api.Test;
 class GuideSnippetsTest {
     private static final List<String> GUIDES = List.of("docs/guide.md", "docs/guide.zh-CN.md");
     private static final String EXAMPLES_DIR = "asynclocal-examples/src/main/java/dev/asynclocal/examples";
+    /**
+     * Snippets that need JDK 25's preview API ({@code StructuredTaskScope}): their regions live in
+     * tests that the agent module compiles and runs on JDK 25 (the second pass of CI).
+     */
+    private static final String JAVA25_DIR = "asynclocal-agent/src/test/java25/dev/asynclocal/agent";
 
     private static final Pattern FENCE = Pattern.compile("^\\s*```\\s*([\\w+-]*)\\s*$");
     private static final Pattern SNIPPET_MARKER = Pattern.compile("^\\s*<!--\\s*snippet:\\s*([\\w.-]+)\\s*-->\\s*$");
@@ -56,6 +61,10 @@ class GuideSnippetsTest {
     static void readExampleSources() throws IOException {
         root = findRepositoryRoot();
         regions = readRegions(root.resolve(EXAMPLES_DIR));
+        Map<String, String> java25 = readRegions(root.resolve(JAVA25_DIR));
+        assertThat(regions.keySet()).as("regions defined in both %s and %s", EXAMPLES_DIR, JAVA25_DIR)
+                .doesNotContainAnyElementsOf(java25.keySet());
+        regions.putAll(java25);
     }
 
     @Test
