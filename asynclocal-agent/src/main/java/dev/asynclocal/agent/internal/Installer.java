@@ -264,6 +264,12 @@ public final class Installer {
                 .transform(stageAdvice(adviser, "java.util.function.Supplier", FutureAdvice.Supplier0.class, null))
                 .transform(adviser.advice(FutureAdvice.PostComplete.class,
                         named("postComplete").and(takesArguments(0))))
+                // JDK 17's fallback executors when the common pool has one thread or less: a thread
+                // per task whose task (a stage, a subscription's consumer) carries its own context
+                .type(namedOneOf("java.util.concurrent.CompletableFuture$ThreadPerTaskExecutor",
+                        "java.util.concurrent.SubmissionPublisher$ThreadPerTaskExecutor"))
+                .transform(adviser.advice(ExecutorAdvice.AddWorker.class,
+                        named("execute").and(takes("java.lang.Runnable"))))
                 .type(named("java.util.concurrent.CompletableFuture$DelayedExecutor"))
                 .transform(adviser.advice(FutureAdvice.DelayedExecute.class,
                         named("execute").and(takes("java.lang.Runnable"))))

@@ -48,7 +48,9 @@ final class Targets {
             "sun/nio/ch/AsynchronousSocketChannelImpl",
             "sun/nio/ch/AsynchronousServerSocketChannelImpl",
             "sun/nio/ch/AsynchronousFileChannelImpl",
-            "java/util/concurrent/SubmissionPublisher$BufferedSubscription");
+            "java/util/concurrent/SubmissionPublisher$BufferedSubscription",
+            "java/util/concurrent/CompletableFuture$ThreadPerTaskExecutor",
+            "java/util/concurrent/SubmissionPublisher$ThreadPerTaskExecutor");
 
     /** The JDK's blocking queues, whose takes and timed polls are waits for work (see ThreadSupport). */
     static final Set<String> JDK_BLOCKING_QUEUES = Set.of(
