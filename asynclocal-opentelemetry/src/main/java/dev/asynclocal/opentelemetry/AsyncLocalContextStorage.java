@@ -4,15 +4,29 @@ import dev.asynclocal.AsyncLocalStorage;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.ContextStorage;
 import io.opentelemetry.context.Scope;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
- * OpenTelemetry's current {@link Context}, kept as the store of one {@link AsyncLocalStorage}.
+ * OpenTelemetry's current {@link Context}, kept as the store of one {@link AsyncLocalStorage}, with
+ * the behaviour of OpenTelemetry's own thread-local storage: code and instrumentation written and
+ * tested against that storage see no difference, except that the context now follows every hop
+ * asynclocal propagates.
  *
- * <p>{@link #attach} is {@link AsyncLocalStorage#withScope}: the context becomes current for the
- * rest of the synchronous execution and for every asynchronous operation created in it, and
- * closing the returned scope restores the whole asynclocal context as it was before the attach.
- * {@link #current()} is that instance's store, or {@link Context#root()} where there is none.
- * That is all it takes for spans and baggage to follow every hop asynclocal propagates.
+ * <p>The rules (each checked against OpenTelemetry's default storage by the paired tests,
+ * {@code ContextStorageContractTest}):
+ * <ul>
+ *   <li>{@link #attach} of {@code null}, or of the context that is already current, returns
+ *       {@link Scope#noop()}; otherwise the context becomes current as with
+ *       {@link AsyncLocalStorage#withScope}, and the scope closes once: when it is closed while
+ *       its context is still the current one, the whole asynclocal context from before the attach
+ *       comes back (so an {@code enterWith} made inside ends there too).</li>
+ *   <li>Closing a scope whose context is not the current one (closed out of order, twice, or on
+ *       another thread) changes nothing and logs, at {@code FINE}, on OpenTelemetry's own logger
+ *       {@value #OPEN_TELEMETRY_LOGGER}, as OpenTelemetry's storage does.</li>
+ *   <li>{@link #current()} is {@code null} where nothing was attached (and
+ *       {@code Context.current()} then gives {@link Context#root()}), as OpenTelemetry's storage.</li>
+ * </ul>
  */
 enum AsyncLocalContextStorage implements ContextStorage {
     INSTANCE;
@@ -20,28 +34,27 @@ enum AsyncLocalContextStorage implements ContextStorage {
     /** Holds the current OpenTelemetry context. One instance per class loader, never disabled. */
     static final AsyncLocalStorage<Context> CONTEXT = new AsyncLocalStorage<>("opentelemetry");
 
+    /** The logger OpenTelemetry's own storage reports a bad close on. */
+    static final String OPEN_TELEMETRY_LOGGER = "io.opentelemetry.context.ThreadLocalContextStorage";
+    private static final Logger LOGGER = Logger.getLogger(OPEN_TELEMETRY_LOGGER);
+
     @Override
     public Scope attach(Context toAttach) {
-        if (toAttach == null) {
-            // OpenTelemetry's own storage ignores null the same way.
+        if (toAttach == null || toAttach == current()) {
             return Scope.noop();
         }
-        // Even when toAttach is already current we open a real scope, so that closing it undoes
-        // any enterWith made inside, as every asynclocal scope does.
         return new AsyncLocalScope(CONTEXT.withScope(toAttach), toAttach);
     }
 
     @Override
     public Context current() {
-        Context context = CONTEXT.getStore();
-        return context != null ? context : root();
+        return CONTEXT.getStore();
     }
 
     /** The scope of one attach. Never throws into the code that closes it. */
     private static final class AsyncLocalScope implements Scope {
         private final AsyncLocalStorage.Scope scope;
         private final Context attached;
-        private final Thread opener = Thread.currentThread();
         private boolean closed;
 
         AsyncLocalScope(AsyncLocalStorage.Scope scope, Context attached) {
@@ -51,26 +64,18 @@ enum AsyncLocalContextStorage implements ContextStorage {
 
         @Override
         public void close() {
-            if (closed) {
+            if (closed || CONTEXT.getStore() != attached) {
+                LOGGER.log(Level.FINE, "Trying to close scope which does not represent current context. Ignoring the call.");
                 return;
-            }
-            if (CONTEXT.getStore() != attached) {
-                Log.dropped(() -> "OpenTelemetry scope closed while another context was current: scopes were"
-                        + " closed out of order; restoring the context from before this scope anyway");
             }
             try {
                 scope.close();
                 closed = true;
             } catch (IllegalStateException refused) {
-                if (Thread.currentThread() != opener) {
-                    // Restoring another thread's context would corrupt it: leave both threads alone.
-                    Log.wrongThread("OpenTelemetry scope closed on " + Thread.currentThread().getName()
-                            + ", not on the thread that opened it; ignored (" + refused.getMessage() + ")");
-                } else {
-                    // Only strict mode refuses a close on the right thread: out of order.
-                    Log.wrongThread("OpenTelemetry scope closed out of order; refused by asynclocal's strict"
-                            + " mode, the context is unchanged (" + refused.getMessage() + ")");
-                }
+                // asynclocal's strict mode: an asynclocal scope opened inside this one is still open.
+                Log.wrongThread("OpenTelemetry scope closed while an asynclocal scope opened inside it is still"
+                        + " open; refused by asynclocal's strict mode, the context is unchanged ("
+                        + refused.getMessage() + ")");
             }
         }
     }

@@ -28,11 +28,12 @@ import io.opentelemetry.context.Scope;
  * The choice is made once, the first time anything asks OpenTelemetry for the current context,
  * and cannot change afterwards. {@link #isActive()} tells which way it went.
  *
- * <p>A scope returned by {@code Context.makeCurrent()} behaves like
- * {@link dev.asynclocal.AsyncLocalStorage#withScope}: closing it restores the whole asynclocal
- * context from before the {@code makeCurrent}, so anything set with {@code enterWith} inside ends
- * with it. Closing a scope on another thread than the one that opened it is a bug; it is ignored
- * (with one warning in the log) instead of corrupting either thread's context.
+ * <p>Scopes behave exactly as with OpenTelemetry's own storage: {@code makeCurrent()} of the
+ * context that is already current returns {@code Scope.noop()}, and closing a scope whose context
+ * is not the current one (out of order, twice, on another thread) is ignored and logged at
+ * {@code FINE} on OpenTelemetry's logger. A scope closed in order gives back the whole asynclocal
+ * context from before its {@code makeCurrent}, so anything set with {@code enterWith} inside ends
+ * with it. See {@code docs/opentelemetry.md}.
  */
 public final class AsyncLocalContextStorageProvider implements ContextStorageProvider {
     /** The name to give {@code io.opentelemetry.context.contextStorageProvider}. */
