@@ -44,15 +44,22 @@ import java.util.Objects;
  *       thread that opened them), the thread gets back exactly the asynclocal context it had
  *       before {@code setValue}: no entry is left behind, and an {@code enterWith} made inside,
  *       on any instance, ends there, as it does at the end of every asynclocal scope.</li>
- *   <li>Otherwise (scopes closed out of order, or a restore on a thread that never saw the
- *       {@code setValue}), it falls back to thread-local semantics: the store is set to the
- *       previous value Micrometer passes (to the default value for {@code restore()}), for the
- *       rest of the current asynclocal scope. Values are right; the context may keep an entry
- *       holding the previous value until its enclosing scope ends.</li>
+ *   <li>A scope closed while a scope opened after it is still open (out of order) gets
+ *       thread-local semantics, as Micrometer's accessors for plain {@code ThreadLocal}s do: the
+ *       store is set to the previous value Micrometer passes (the default value for
+ *       {@code restore()}) for the rest of the current asynclocal scope, and the inner scope,
+ *       closed later, gives back what it saw when it opened. The values are those a
+ *       {@code ThreadLocal} accessor would show ({@code AccessorPairTest} checks them against one).</li>
+ *   <li>A scope closed <em>late</em> — after the asynclocal scope (the {@code run}, task or
+ *       snapshot) it was opened in has ended — or on a thread that never opened it has nothing left
+ *       to undo: the end of that asynclocal scope already restored the context as it was, so the
+ *       close changes nothing. (A {@code ThreadLocal} accessor would write the stale previous
+ *       value into whatever the thread runs now; that is the leak this library exists to
+ *       prevent.)</li>
+ *   <li>{@link #reset()} (Micrometer's older name for clearing) hides the store with
+ *       thread-local semantics, for the rest of the current asynclocal scope.</li>
  * </ul>
- * A Micrometer scope must be closed inside the asynclocal scope (the {@code run}, task or
- * snapshot) it was opened in; closing it after that scope has ended has no effect, because the
- * end of an asynclocal scope already restored the context as it was.
+ * Keys may be any object, as in Micrometer's registry.
  *
  * @param <T> the type of the store
  */
@@ -63,7 +70,7 @@ public class AsyncLocalThreadLocalAccessor<T> implements ThreadLocalAccessor<T> 
      */
     private static final AsyncLocalStorage<OpenScope> OPEN = new AsyncLocalStorage<>("micrometer-scopes");
 
-    private final String key;
+    private final Object key;
     private final AsyncLocalStorage<T> storage;
     /** What {@code storage.getStore()} returns where it has no store. */
     private final T defaultValue;
@@ -78,8 +85,22 @@ public class AsyncLocalThreadLocalAccessor<T> implements ThreadLocalAccessor<T> 
      * @throws IllegalArgumentException if {@code key} is empty
      */
     public AsyncLocalThreadLocalAccessor(String key, AsyncLocalStorage<T> storage) {
+        this((Object) key, storage);
+    }
+
+    /**
+     * An accessor for {@code storage} under a key of any type, as Micrometer's registry allows
+     * (a {@code Class}, an enum constant, a shared key object). Keys are compared with
+     * {@code equals}.
+     *
+     * @param key the key in the registry and in Reactor contexts
+     * @param storage the instance whose store travels
+     * @throws NullPointerException if an argument is {@code null}
+     * @throws IllegalArgumentException if {@code key} is an empty string
+     */
+    public AsyncLocalThreadLocalAccessor(Object key, AsyncLocalStorage<T> storage) {
         Objects.requireNonNull(key, "key");
-        if (key.isEmpty()) {
+        if (key instanceof String && ((String) key).isEmpty()) {
             throw new IllegalArgumentException("key is empty");
         }
         this.key = key;
@@ -116,6 +137,25 @@ public class AsyncLocalThreadLocalAccessor<T> implements ThreadLocalAccessor<T> 
      * @throws IllegalArgumentException if {@code key} is empty
      */
     public static <T> AsyncLocalThreadLocalAccessor<T> register(ContextRegistry registry, String key, AsyncLocalStorage<T> storage) {
+        Objects.requireNonNull(registry, "registry");
+        AsyncLocalThreadLocalAccessor<T> accessor = new AsyncLocalThreadLocalAccessor<>(key, storage);
+        registry.registerThreadLocalAccessor(accessor);
+        return accessor;
+    }
+
+    /**
+     * Registers an accessor for {@code storage} under a key of any type in {@code registry},
+     * replacing any accessor registered under that key.
+     *
+     * @param registry the registry
+     * @param key the key in the registry and in Reactor contexts
+     * @param storage the instance whose store travels
+     * @param <T> the type of the store
+     * @return the registered accessor
+     * @throws NullPointerException if an argument is {@code null}
+     * @throws IllegalArgumentException if {@code key} is an empty string
+     */
+    public static <T> AsyncLocalThreadLocalAccessor<T> register(ContextRegistry registry, Object key, AsyncLocalStorage<T> storage) {
         Objects.requireNonNull(registry, "registry");
         AsyncLocalThreadLocalAccessor<T> accessor = new AsyncLocalThreadLocalAccessor<>(key, storage);
         registry.registerThreadLocalAccessor(accessor);
@@ -179,24 +219,42 @@ public class AsyncLocalThreadLocalAccessor<T> implements ThreadLocalAccessor<T> 
         close(null);
     }
 
+    /**
+     * Hides the store with thread-local semantics: the default value shows for the rest of the
+     * current asynclocal scope. Micrometer itself calls {@link #setValue()} instead.
+     */
+    @Override
+    public void reset() {
+        storage.enterWith(defaultValue);
+    }
+
     private void open(T value) {
         T previous = getValue();
+        OpenScope enclosing = OPEN.getStore();
         AsyncLocalStorage.Scope scope = storage.withScope(value);
         // Recorded after withScope, so the saved context still holds the enclosing record.
-        OPEN.enterWith(new OpenScope(this, previous, scope, Thread.currentThread()));
+        OPEN.enterWith(new OpenScope(this, previous, scope, Thread.currentThread(), enclosing));
     }
 
     private void close(T previous) {
         OpenScope innermost = OPEN.getStore();
-        if (innermost != null && innermost.matches(this, previous)) {
+        if (innermost != null && !innermost.closed && innermost.matches(this, previous)) {
             innermost.closed = true;
             innermost.scope.close();
             return;
         }
-        // Out of order: the saved context of any open record may now hold stale values, so none
-        // is trusted again in this context; values follow thread-local semantics from here.
-        storage.enterWith(previous != null ? previous : defaultValue);
-        OPEN.enterWith(null);
+        for (OpenScope open = innermost; open != null; open = open.enclosing) {
+            if (open.matches(this, previous)) {
+                // Out of order (a scope opened after this one is still open), or closed again:
+                // thread-local semantics. The record stays in the chain, closed, so an inner
+                // scope still finds itself innermost when it closes.
+                open.closed = true;
+                storage.enterWith(previous != null ? previous : defaultValue);
+                return;
+            }
+        }
+        // Late, or on a thread that never opened it: the asynclocal scope it was opened in has
+        // ended and restored the context already. Nothing is left to undo.
     }
 
     @Override
@@ -210,24 +268,27 @@ public class AsyncLocalThreadLocalAccessor<T> implements ThreadLocalAccessor<T> 
         final Object previous;
         final AsyncLocalStorage.Scope scope;
         final Thread thread;
+        /** The record that was innermost when this one opened; {@code null} for the outermost. */
+        final OpenScope enclosing;
         /** Read and written only on {@link #thread}. */
         boolean closed;
 
-        OpenScope(AsyncLocalThreadLocalAccessor<?> accessor, Object previous, AsyncLocalStorage.Scope scope, Thread thread) {
+        OpenScope(AsyncLocalThreadLocalAccessor<?> accessor, Object previous, AsyncLocalStorage.Scope scope,
+                Thread thread, OpenScope enclosing) {
             this.accessor = accessor;
             this.previous = previous;
             this.scope = scope;
             this.thread = thread;
+            this.enclosing = enclosing;
         }
 
         /**
-         * Whether a restore by {@code accessor} with {@code previous} closes this scope: same
-         * thread (checked first: other threads may see this record in a captured context, but
-         * only the opening thread touches {@code closed}), same accessor, same previous value,
-         * not closed yet.
+         * Whether a restore by {@code accessor} with {@code previous} is the restore of this
+         * scope: same thread (other threads may see this record in a captured context, but only
+         * the opening thread touches {@code closed}), same accessor, same previous value.
          */
         boolean matches(AsyncLocalThreadLocalAccessor<?> accessor, Object previous) {
-            return thread == Thread.currentThread() && !closed && this.accessor == accessor && this.previous == previous;
+            return thread == Thread.currentThread() && this.accessor == accessor && this.previous == previous;
         }
     }
 }

@@ -181,9 +181,13 @@ class AccessorContractTest {
         });
     }
 
-    /** A restore on a thread that never saw the setValue falls back to thread-local semantics. */
+    /**
+     * A restore on a thread that never saw the setValue is a bug of its caller; writing the value
+     * it asks for into that thread's context would be writing into another piece of work's
+     * context, so it changes nothing (a {@code ThreadLocal} accessor would set that thread's value).
+     */
     @Test
-    void aRestoreOnAnotherThreadOnlySetsThatThreadsValue() throws Exception {
+    void aRestoreOnAnotherThreadChangesNothing() throws Exception {
         ExecutorService wrapped = AsyncExecutors.wrap(PLAIN);
         USER_ACCESSOR.setValue("gus");
         try {
@@ -192,12 +196,38 @@ class AccessorContractTest {
                 USER_ACCESSOR.restore("hal");
                 return USER.getStore();
             }).get(10, TimeUnit.SECONDS);
-            assertThat(there).isEqualTo("hal");
+            assertThat(there).isEqualTo("gus");
             assertThat(USER.getStore()).isEqualTo("gus");
         } finally {
             USER_ACCESSOR.restore();
         }
         assertThat(USER.getStore()).isNull();
+        assertThat(entries()).isEqualTo("Snapshot[0 stores]");
+    }
+
+    /**
+     * A Micrometer scope closed late, after the asynclocal scope it was opened in ended (the
+     * documented promise): the end of that scope already restored the context, and the close
+     * writes nothing into whatever context is current now.
+     */
+    @Test
+    void aScopeClosedAfterItsAsyncLocalScopeEndedHasNothingLeftToUndo() {
+        ContextSnapshot snapshot = in(USER, "snapshot", () -> SNAPSHOTS.captureAll());
+        ContextSnapshot.Scope[] leaked = new ContextSnapshot.Scope[1];
+        String inside = in(USER, "outer", () -> {
+            leaked[0] = snapshot.setThreadLocals();
+            return USER.getStore();
+        });
+        assertThat(inside).isEqualTo("snapshot");
+        leaked[0].close();
+        assertThat(USER.getStore()).as("null -> null, not null -> outer").isNull();
+        String inRequest = in(USER, "request", () -> {
+            ContextSnapshot.Scope[] late = new ContextSnapshot.Scope[1];
+            in(USER, "inner", () -> late[0] = snapshot.setThreadLocals());
+            late[0].close();
+            return USER.getStore();
+        });
+        assertThat(inRequest).as("request -> request, not request -> inner").isEqualTo("request");
         assertThat(entries()).isEqualTo("Snapshot[0 stores]");
     }
 
