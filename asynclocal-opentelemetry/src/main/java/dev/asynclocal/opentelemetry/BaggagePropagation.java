@@ -60,6 +60,8 @@ public final class BaggagePropagation {
     static final String TRACESTATE = "tracestate";
     static final String BAGGAGE = "baggage";
 
+    private static final List<String> HEADER_NAMES = List.of(TRACEPARENT, TRACESTATE, BAGGAGE);
+
     private static final TextMapPropagator W3C = TextMapPropagator.composite(
             W3CTraceContextPropagator.getInstance(), W3CBaggagePropagator.getInstance());
 
@@ -148,6 +150,16 @@ public final class BaggagePropagation {
     public <C> void inject(C carrier, TextMapSetter<C> setter) {
         Objects.requireNonNull(setter, "setter");
         headers().forEach((name, value) -> setter.set(carrier, name, value));
+    }
+
+    /**
+     * The names of the headers this propagation writes ({@code traceparent}, {@code tracestate},
+     * {@code baggage}), for transports that replace them before adding their own.
+     *
+     * @return the header names, lower case
+     */
+    public static List<String> headerNames() {
+        return HEADER_NAMES;
     }
 
     /**

@@ -112,6 +112,46 @@ public final class IncomingContext {
         return value == ABSENT ? storage.exit(rest) : storage.run(value, rest);
     }
 
+    /**
+     * Makes this context current until the returned scope is closed, for integrations whose
+     * "before" and "after" are two separate callbacks (a Spring Kafka {@code RecordInterceptor}'s
+     * {@code intercept} and {@code afterRecord}, say); prefer {@link #run} everywhere else. Inside,
+     * every declared instance holds its decoded entry (an instance whose entry was missing or
+     * dropped shows its default value), OpenTelemetry's current context is the extracted one, and
+     * the MDC holds the declared keys. Closing the scope, on the same thread and in reverse order
+     * of opening, gives the thread back its whole previous context; a second close does nothing.
+     *
+     * @return the scope to close afterwards
+     */
+    @SuppressWarnings("unchecked")
+    public AsyncLocalStorage.Scope open() {
+        List<PropagatedStorage<?>> storages = propagation.storages();
+        AsyncLocalStorage.Scope[] scopes = new AsyncLocalStorage.Scope[storages.size()];
+        for (int i = 0; i < scopes.length; i++) {
+            AsyncLocalStorage<Object> storage = (AsyncLocalStorage<Object>) storages.get(i).storage();
+            Object value = values[i];
+            scopes[i] = storage.withScope(value == ABSENT ? storage.<Object, RuntimeException>exit(storage::getStore) : value);
+        }
+        Scope otel = context.makeCurrent();
+        Runnable mdc = Mdc.put(storages, received);
+        return new AsyncLocalStorage.Scope() {
+            private boolean closed;
+
+            @Override
+            public void close() {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                mdc.run();
+                otel.close();
+                for (int i = scopes.length - 1; i >= 0; i--) {
+                    scopes[i].close();
+                }
+            }
+        };
+    }
+
     private int indexOf(PropagatedStorage<?> storage) {
         List<PropagatedStorage<?>> storages = propagation.storages();
         for (int i = 0; i < storages.size(); i++) {

@@ -21,6 +21,16 @@ final class Mdc {
         return Slf4j.with(storages, received, fn);
     }
 
+    /**
+     * Puts the received entries in the MDC now; the result puts back what was there.
+     */
+    static Runnable put(List<PropagatedStorage<?>> storages, String[] received) {
+        if (!SLF4J_PRESENT || !wanted(storages, received)) {
+            return () -> { };
+        }
+        return Slf4j.put(storages, received);
+    }
+
     private static boolean wanted(List<PropagatedStorage<?>> storages, String[] received) {
         for (int i = 0; i < received.length; i++) {
             if (received[i] != null && storages.get(i).mdcKey() != null) {
@@ -43,6 +53,15 @@ final class Mdc {
     private static final class Slf4j {
         static <R, X extends Throwable> R with(List<PropagatedStorage<?>> storages, String[] received,
                 CallableOp<? extends R, X> fn) throws X {
+            Runnable restore = put(storages, received);
+            try {
+                return fn.call();
+            } finally {
+                restore.run();
+            }
+        }
+
+        static Runnable put(List<PropagatedStorage<?>> storages, String[] received) {
             String[] previous = new String[received.length];
             for (int i = 0; i < received.length; i++) {
                 String key = storages.get(i).mdcKey();
@@ -51,11 +70,9 @@ final class Mdc {
                     org.slf4j.MDC.put(key, received[i]);
                 }
             }
-            try {
-                return fn.call();
-            } finally {
-                // With a per-thread MDC this is what keeps the values off the next request served
-                // by the same thread; with asynclocal-slf4j the puts were scoped already.
+            // With a per-thread MDC this is what keeps the values off the next request served by
+            // the same thread; with asynclocal-slf4j the puts were scoped already.
+            return () -> {
                 for (int i = received.length - 1; i >= 0; i--) {
                     String key = storages.get(i).mdcKey();
                     if (received[i] != null && key != null) {
@@ -66,7 +83,7 @@ final class Mdc {
                         }
                     }
                 }
-            }
+            };
         }
     }
 }
