@@ -12,7 +12,12 @@ import io.grpc.ForwardingClientCallListener;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A gRPC {@link ClientInterceptor} that sends the caller's context with each call, and runs the
@@ -31,6 +36,12 @@ import java.util.Objects;
  * nothing to send the metadata is left alone. See {@link BaggagePropagation#headers()} for the
  * encoding and its limits. A codec that throws leaves its entry out; nothing here fails the call.
  *
+ * <p><b>Size.</b> W3C Baggage allows 8192 bytes, but a gRPC server takes 8 KiB of metadata in all
+ * by default ({@code maxInboundMetadataSize}) and fails a call that brings more. So the
+ * {@code baggage} entry is kept to {@value #DEFAULT_MAX_BAGGAGE_BYTES} bytes unless
+ * {@link #withMaxBaggageBytes} says otherwise: when it would be longer, whole members are left out
+ * (with a debug line naming their keys), the declared stores' members kept first.
+ *
  * <p><b>Receiving.</b> The call's listener runs in the asynclocal context current at
  * {@code start}: {@code onHeaders}, {@code onMessage}, {@code onClose} and {@code onReady}, on
  * whatever thread gRPC calls them, and whatever that thread had before is back afterwards. So the
@@ -44,10 +55,21 @@ import java.util.Objects;
  * <p>Thread-safe; one instance serves any number of channels.
  */
 public final class ClientPropagationInterceptor implements ClientInterceptor {
-    private final BaggagePropagation propagation;
+    /** The default limit of the {@code baggage} entry: half of what a gRPC server takes by default. */
+    public static final int DEFAULT_MAX_BAGGAGE_BYTES = 4096;
+    /** The W3C Baggage limit, the most {@link #withMaxBaggageBytes} allows. */
+    public static final int W3C_MAX_BAGGAGE_BYTES = 8192;
 
-    private ClientPropagationInterceptor(BaggagePropagation propagation) {
+    private final BaggagePropagation propagation;
+    private final int maxBaggageBytes;
+    private final Set<String> declaredKeys;
+
+    private ClientPropagationInterceptor(BaggagePropagation propagation, int maxBaggageBytes) {
         this.propagation = propagation;
+        this.maxBaggageBytes = maxBaggageBytes;
+        Set<String> keys = new HashSet<>();
+        propagation.storages().forEach(storage -> keys.add(storage.key()));
+        this.declaredKeys = Set.copyOf(keys);
     }
 
     /**
@@ -60,7 +82,31 @@ public final class ClientPropagationInterceptor implements ClientInterceptor {
     public static ClientPropagationInterceptor create(BaggagePropagation propagation) {
         Objects.requireNonNull(propagation, "propagation");
         GrpcContextStorage.warnIfSeveralOverrides();
-        return new ClientPropagationInterceptor(propagation);
+        return new ClientPropagationInterceptor(propagation, DEFAULT_MAX_BAGGAGE_BYTES);
+    }
+
+    /**
+     * This interceptor with another limit for the {@code baggage} entry; raise it only for servers
+     * that take more metadata than gRPC's default 8 KiB.
+     *
+     * @param maxBytes the most bytes the entry may have, 1 to {@value #W3C_MAX_BAGGAGE_BYTES}
+     * @return an interceptor with that limit
+     * @throws IllegalArgumentException if {@code maxBytes} is out of range
+     */
+    public ClientPropagationInterceptor withMaxBaggageBytes(int maxBytes) {
+        if (maxBytes < 1 || maxBytes > W3C_MAX_BAGGAGE_BYTES) {
+            throw new IllegalArgumentException("max baggage bytes must be 1 to " + W3C_MAX_BAGGAGE_BYTES + ": " + maxBytes);
+        }
+        return new ClientPropagationInterceptor(propagation, maxBytes);
+    }
+
+    /**
+     * The limit of the {@code baggage} entry.
+     *
+     * @return the most bytes it may have
+     */
+    public int maxBaggageBytes() {
+        return maxBaggageBytes;
     }
 
     /**
@@ -75,21 +121,39 @@ public final class ClientPropagationInterceptor implements ClientInterceptor {
     @Override
     public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(MethodDescriptor<ReqT, RespT> method,
             CallOptions callOptions, Channel next) {
-        return new PropagatingCall<>(next.newCall(method, callOptions), propagation);
+        return new PropagatingCall<>(next.newCall(method, callOptions), this);
+    }
+
+    /** The fields to put in a call's metadata now: the propagation's, the baggage within its limit. */
+    Map<String, String> fields() {
+        Map<String, String> fields = propagation.headers();
+        String baggage = fields.get("baggage");
+        if (baggage != null && baggage.length() > maxBaggageBytes) {
+            List<String> dropped = new ArrayList<>();
+            String trimmed = BaggageTrim.trim(baggage, declaredKeys, maxBaggageBytes, dropped);
+            Log.debug(() -> "baggage entries " + dropped + " not sent: the baggage would exceed "
+                    + maxBaggageBytes + " bytes");
+            if (trimmed == null) {
+                fields.remove("baggage");
+            } else {
+                fields.put("baggage", trimmed);
+            }
+        }
+        return fields;
     }
 
     @Override
     public String toString() {
-        return "ClientPropagationInterceptor[" + propagation + "]";
+        return "ClientPropagationInterceptor[" + propagation + ", max baggage " + maxBaggageBytes + " bytes]";
     }
 
     private static final class PropagatingCall<ReqT, RespT>
             extends ForwardingClientCall.SimpleForwardingClientCall<ReqT, RespT> {
-        private final BaggagePropagation propagation;
+        private final ClientPropagationInterceptor interceptor;
 
-        PropagatingCall(ClientCall<ReqT, RespT> delegate, BaggagePropagation propagation) {
+        PropagatingCall(ClientCall<ReqT, RespT> delegate, ClientPropagationInterceptor interceptor) {
             super(delegate);
-            this.propagation = propagation;
+            this.interceptor = interceptor;
         }
 
         @Override
@@ -98,7 +162,7 @@ public final class ClientPropagationInterceptor implements ClientInterceptor {
             Objects.requireNonNull(responseListener, "responseListener");
             Objects.requireNonNull(headers, "headers");
             try {
-                MetadataCarrier.replace(headers, propagation.headers());
+                MetadataCarrier.replace(headers, interceptor.fields());
             } catch (RuntimeException e) {
                 // headers() never throws for a store; this is a defect elsewhere, and still no
                 // reason to fail the call: it goes without the context.

@@ -18,6 +18,12 @@ final class Log {
     private Log() {
     }
 
+    static void debug(Supplier<String> message) {
+        if (LOGGER.isLoggable(Level.DEBUG)) {
+            LOGGER.log(Level.DEBUG, message.get());
+        }
+    }
+
     static void debug(Supplier<String> message, Throwable cause) {
         if (LOGGER.isLoggable(Level.DEBUG)) {
             LOGGER.log(Level.DEBUG, message.get(), cause);

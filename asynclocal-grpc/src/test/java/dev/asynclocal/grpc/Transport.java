@@ -60,7 +60,8 @@ final class Transport implements AutoCloseable {
     private final ExecutorService clientPool;
     private final List<ManagedChannel> channels = new ArrayList<>();
 
-    private Transport(Kind kind, ServerServiceDefinition service, ServerInterceptor... interceptors) throws IOException {
+    private Transport(Kind kind, boolean largeMetadata, ServerServiceDefinition service, ServerInterceptor... interceptors)
+            throws IOException {
         this.kind = kind;
         String name = kind.name().toLowerCase().replace('_', '-');
         serverPool = Executors.newFixedThreadPool(POOL_THREADS, named(name + "-server-pool"));
@@ -74,8 +75,10 @@ final class Transport implements AutoCloseable {
                     .forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                     .bossEventLoopGroup(serverLoops)
                     .workerEventLoopGroup(serverLoops)
-                    .channelType(NioServerSocketChannel.class)
-                    .maxInboundMetadataSize(64 * 1024);
+                    .channelType(NioServerSocketChannel.class);
+            if (largeMetadata) {
+                builder.maxInboundMetadataSize(64 * 1024);
+            }
             builder.addService(service);
             for (ServerInterceptor interceptor : interceptors) {
                 builder.intercept(interceptor);
@@ -96,9 +99,18 @@ final class Transport implements AutoCloseable {
         }
     }
 
-    /** Starts a server; interceptors run in reverse order, the last one first (gRPC's rule). */
+    /**
+     * Starts a server that takes up to 64 KiB of metadata (so that the tests can send more than the
+     * W3C limits); interceptors run in reverse order, the last one first (gRPC's rule).
+     */
     static Transport start(Kind kind, ServerServiceDefinition service, ServerInterceptor... interceptors) throws IOException {
-        return new Transport(kind, service, interceptors);
+        return new Transport(kind, true, service, interceptors);
+    }
+
+    /** Starts a Netty server with gRPC's default limits (8 KiB of metadata). */
+    static Transport startWithDefaultLimits(ServerServiceDefinition service, ServerInterceptor... interceptors)
+            throws IOException {
+        return new Transport(Kind.NETTY, false, service, interceptors);
     }
 
     /** A new channel to the server; the interceptor given last runs first. */
