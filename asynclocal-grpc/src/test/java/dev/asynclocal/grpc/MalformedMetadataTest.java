@@ -124,6 +124,8 @@ class MalformedMetadataTest {
             assertThat(view.serverUser()).as("%s", view).isEqualTo(expectedUser);
             assertThat(view.mdcId()).as("%s", view).isEqualTo(expectedId);
             assertThat(view.clientId()).isNull();
+            assertThat(view.traceId()).as("the remote parent's trace").isEqualTo(
+                    VALID_TRACEPARENT.equals(traceparent) ? VALID_TRACEPARENT.substring(3, 35) : null);
         });
         if (expectedDebug == null) {
             assertThat(otelLog.debugMessages()).isEmpty();
