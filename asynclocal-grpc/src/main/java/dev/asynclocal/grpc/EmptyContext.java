@@ -12,21 +12,26 @@ import dev.asynclocal.Snapshot;
  * our own: without the agent a new thread starts with no context, and with it a {@code Thread}
  * subclass inherits nothing ({@code docs/agent.md}, "New threads"). Under the agent's
  * {@code threads=inherit} opt-out the thread inherits the context of the code that first uses
- * this class (an interceptor's creation, normally at start-up, in no context). If the thread
+ * this class: {@link ServerPropagationInterceptor#create}, normally at start-up, in no context. If the thread
  * cannot be started, incoming calls run on top of the serving thread's context instead, as the
  * HTTP filters do.
  */
 final class EmptyContext {
-    private static final Snapshot EMPTY = capture();
+    private static final Snapshot EMPTY = captureOnANewThread();
 
     private EmptyContext() {
+    }
+
+    /** Captures the empty context now, if not yet: call where no context is current, at start-up. */
+    static void capture() {
+        // the class initializer did it
     }
 
     static <R, X extends Throwable> R run(CallableOp<? extends R, X> fn) throws X {
         return EMPTY == null ? fn.call() : EMPTY.run(fn);
     }
 
-    private static Snapshot capture() {
+    private static Snapshot captureOnANewThread() {
         Snapshot[] captured = new Snapshot[1];
         Thread thread = new Thread("asynclocal-grpc-empty-context") {
             @Override
