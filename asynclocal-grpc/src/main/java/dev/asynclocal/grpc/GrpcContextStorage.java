@@ -88,11 +88,16 @@ public final class GrpcContextStorage {
         if (!CHECKED.compareAndSet(false, true)) {
             return;
         }
-        List<URL> found = overrides();
-        if (found.size() > 1) {
-            Log.warning("several " + OVERRIDE_CLASS + " classes on the class path; gRPC uses the first of " + found
-                    + ". Keep exactly one: asynclocal-grpc-context, or grpc-context-override-opentelemetry with"
-                    + " asynclocal-opentelemetry");
+        warnIfSeveral(overrides());
+    }
+
+    static boolean warnIfSeveral(List<URL> found) {
+        if (found.size() < 2) {
+            return false;
         }
+        Log.warning("several " + OVERRIDE_CLASS + " classes on the class path; gRPC uses the first of " + found
+                + ". Keep exactly one: asynclocal-grpc-context, or grpc-context-override-opentelemetry with"
+                + " asynclocal-opentelemetry");
+        return true;
     }
 }

@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -199,16 +200,15 @@ class CallKindsTest {
     void cancellationRunsInTheCallsContextOnBothSides(Transport.Kind kind) throws Exception {
         String id = newId(kind);
         CountDownLatch done = new CountDownLatch(1);
-        @SuppressWarnings("unchecked")
-        ClientCallStreamObserver<String>[] requests = new ClientCallStreamObserver[1];
+        AtomicReference<ClientCallStreamObserver<String>> requests = new AtomicReference<>();
         asClient(id, () -> {
-            requests[0] = (ClientCallStreamObserver<String>) ClientCalls.asyncBidiStreamingCall(
-                    channels.get(kind).newCall(Echo.BIDI_STREAMING, options(id)), new RecordingObserver(id, done));
-            requests[0].onNext(id);
-            requests[0].onNext("hold");
+            requests.set((ClientCallStreamObserver<String>) ClientCalls.asyncBidiStreamingCall(
+                    channels.get(kind).newCall(Echo.BIDI_STREAMING, options(id)), new RecordingObserver(id, done)));
+            requests.get().onNext(id);
+            requests.get().onNext("hold");
         });
         await().atMost(Duration.ofSeconds(30)).until(() -> recorder.places(id).contains("server.chat.hold"));
-        requests[0].cancel("the test cancels", null);
+        requests.get().cancel("the test cancels", null);
 
         assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
         await().atMost(Duration.ofSeconds(30)).until(() -> recorder.places(id).contains("server.onCancel"));

@@ -106,11 +106,16 @@ final class Chain implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         a.close();
         b.close();
         pool.shutdownNow();
-        pool.awaitTermination(30, TimeUnit.SECONDS);
+        try {
+            pool.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stopping the chain", e);
+        }
     }
 
     private static MethodDescriptor<String, String> unary(String name) {

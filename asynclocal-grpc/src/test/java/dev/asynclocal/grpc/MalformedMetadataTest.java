@@ -175,6 +175,7 @@ class MalformedMetadataTest {
         assertThat(recorder.of("fresh-1")).allSatisfy(view -> assertThat(view.serverUser()).isEqualTo("user-of-fresh-1"));
     }
 
+    @SuppressWarnings("try")
     @Test
     void bigBaggageIsCutToWhatAServerWithDefaultLimitsTakes() throws Exception {
         Recorder seen = new Recorder();
@@ -206,7 +207,7 @@ class MalformedMetadataTest {
     }
 
     @Test
-    void theBaggageLimitIsChecked() {
+    void argumentsAreChecked() {
         ClientPropagationInterceptor interceptor = ClientPropagationInterceptor.create(Stores.CLIENT);
         assertThat(interceptor.maxBaggageBytes()).isEqualTo(4096);
         assertThat(interceptor.withMaxBaggageBytes(8192).maxBaggageBytes()).isEqualTo(8192);
@@ -214,6 +215,9 @@ class MalformedMetadataTest {
         assertThat(catchThrowable(() -> interceptor.withMaxBaggageBytes(8193))).isInstanceOf(IllegalArgumentException.class);
         assertThat(catchThrowable(() -> ClientPropagationInterceptor.create(null))).isInstanceOf(NullPointerException.class);
         assertThat(catchThrowable(() -> ServerPropagationInterceptor.create(null))).isInstanceOf(NullPointerException.class);
+        ManagedChannel channel = transport.channel(interceptor);
+        assertThat(catchThrowable(() -> channel.newCall(Echo.UNARY, Calls.options("n")).start(null, new Metadata())))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("responseListener");
     }
 
     @Test

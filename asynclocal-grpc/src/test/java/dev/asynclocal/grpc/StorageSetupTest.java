@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.asynclocal.AsyncExecutors;
 import dev.asynclocal.opentelemetry.AsyncLocalContextStorageProvider;
 import io.grpc.Context;
+import java.net.URI;
 import java.net.URL;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -45,6 +46,17 @@ class StorageSetupTest {
         } finally {
             pool.shutdownNow();
             assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
+    void severalOverridesAreAWarningNamingThem() throws Exception {
+        List<URL> two = List.of(URI.create("file:/a/asynclocal-grpc-context.jar").toURL(), URI.create("file:/b/other.jar").toURL());
+        try (JulCapture log = new JulCapture(Log.NAME)) {
+            assertThat(GrpcContextStorage.warnIfSeveral(two.subList(0, 1))).isFalse();
+            assertThat(GrpcContextStorage.warnIfSeveral(two)).isTrue();
+            assertThat(log.aboveDebug()).singleElement().satisfies(record -> assertThat(record.getMessage())
+                    .contains("file:/a/asynclocal-grpc-context.jar").contains("file:/b/other.jar").contains("exactly one"));
         }
     }
 

@@ -52,6 +52,7 @@ class TraceContextTest {
         assertThat(hopPool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
     }
 
+    @SuppressWarnings("try")
     @ParameterizedTest
     @EnumSource(value = Transport.Kind.class, names = {"NETTY", "IN_PROCESS_DIRECT"})
     void theCallersSpanIsTheServersRemoteParent(Transport.Kind kind) {
@@ -76,6 +77,7 @@ class TraceContextTest {
         assertThat(recorder.of(untraced)).isNotEmpty().allSatisfy(view -> assertThat(view.traceId()).isNull());
     }
 
+    @SuppressWarnings("try")
     @ParameterizedTest
     @EnumSource(value = Transport.Kind.class, names = "IN_PROCESS_DIRECT")
     void openTelemetrysBaggageTravelsNextToTheDeclaredStores(Transport.Kind kind) {

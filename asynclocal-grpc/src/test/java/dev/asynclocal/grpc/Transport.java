@@ -166,8 +166,18 @@ final class Transport implements AutoCloseable {
         return views;
     }
 
+    /** Stops everything and waits for it; an interrupt is kept for the caller and ends the wait. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
+        try {
+            stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stopping " + this, e);
+        }
+    }
+
+    private void stop() throws InterruptedException {
         for (ManagedChannel channel : channels) {
             channel.shutdownNow();
         }
