@@ -2,6 +2,7 @@ package dev.asynclocal;
 
 import dev.asynclocal.internal.Frame;
 import dev.asynclocal.internal.Hooks;
+import dev.asynclocal.internal.StrictMode;
 import dev.asynclocal.internal.ThreadState;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -42,6 +43,20 @@ public final class Snapshot {
     private Snapshot(Frame frame, AsyncResource resource) {
         this.frame = frame;
         this.resource = resource;
+    }
+
+    private static final Snapshot EMPTY = new Snapshot(Frame.EMPTY, null);
+
+    /**
+     * The empty context: running in it, no instance has a store (each {@code getStore()} returns
+     * its default value). For code that must make sure work runs in no request's context, such as
+     * a long-lived thread started from inside a request:
+     * {@code Snapshot.empty().run(() -> worker.start())}.
+     *
+     * @return the snapshot of the empty context
+     */
+    public static Snapshot empty() {
+        return EMPTY;
     }
 
     static Snapshot capture() {
@@ -97,6 +112,31 @@ public final class Snapshot {
         } finally {
             ThreadState.restore(previous);
         }
+    }
+
+    /**
+     * Makes the captured context the current one until the returned scope is closed, then puts
+     * back exactly the context that was current before: {@link #run} for integrations whose
+     * "before" and "after" are two separate callbacks (a coroutine's resume and suspension, a
+     * framework's attach and detach, an interceptor's before and after). The scope follows the
+     * rules of {@link AsyncLocalStorage#withScope}: close it once, on the same thread, innermost
+     * first (strict mode checks). Everywhere else prefer {@link #run}.
+     * <pre>{@code
+     * AsyncLocalStorage.Scope scope = snapshot.attach();   // in the framework's "before"
+     * ...
+     * scope.close();                                       // in its "after"
+     * }</pre>
+     * Unlike {@code run}, attaching is only a switch of context: while a hook is enabled, hooks
+     * see no {@code before}/{@code after} for it.
+     *
+     * @return the scope whose {@code close()} restores the previous context
+     */
+    public AsyncLocalStorage.Scope attach() {
+        // Strict mode walks the stack first: if that fails, the context has not been touched.
+        StackTraceElement[] openSite = StrictMode.ENABLED ? StrictMode.opened() : null;
+        Frame previous = ThreadState.currentFrame();
+        ThreadState.setFrame(frame);
+        return new RestoringScope(previous, openSite);
     }
 
     /**
