@@ -1,5 +1,6 @@
 package dev.asynclocal.grpc;
 
+import dev.asynclocal.Snapshot;
 import dev.asynclocal.opentelemetry.IncomingContext;
 import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.api.trace.Span;
@@ -39,7 +40,7 @@ final class CallContext {
     }
 
     <R> R call(Supplier<R> callback) {
-        return EmptyContext.run(() -> incoming.run(() -> inGrpcContext(callback)));
+        return Snapshot.empty().run(() -> incoming.run(() -> inGrpcContext(callback)));
     }
 
     @SuppressWarnings("try")

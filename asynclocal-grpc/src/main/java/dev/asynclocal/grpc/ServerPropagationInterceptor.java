@@ -64,7 +64,6 @@ public final class ServerPropagationInterceptor implements ServerInterceptor {
     public static ServerPropagationInterceptor create(BaggagePropagation propagation) {
         Objects.requireNonNull(propagation, "propagation");
         GrpcContextStorage.warnIfSeveralOverrides();
-        EmptyContext.capture();
         return new ServerPropagationInterceptor(propagation);
     }
 
