@@ -2,6 +2,7 @@ package dev.asynclocal;
 
 import dev.asynclocal.internal.Frame;
 import dev.asynclocal.internal.Hooks;
+import dev.asynclocal.internal.StrictMode;
 import dev.asynclocal.internal.ThreadState;
 import java.lang.ref.Cleaner;
 import java.util.Objects;
@@ -175,6 +176,11 @@ public class AsyncResource {
      * thousand levels deep) at two library frames per level instead of three.
      */
     private <R, X extends Throwable> R inScope(Runnable runnable, CallableOp<? extends R, X> callable) throws X {
+        if (StrictMode.ENABLED && destroy.get()) {
+            // Allowed, as in Node; but hooks then see before/after after destroy: almost always a bug.
+            System.err.println("asynclocal strict mode: runInAsyncScope on " + this + " after its emitDestroy();"
+                    + " hooks will see before/after for a destroyed resource");
+        }
         Object[] state = ThreadState.current();
         long outerId = ThreadState.executionAsyncId(state);
         long outerTrigger = ThreadState.triggerAsyncId(state);

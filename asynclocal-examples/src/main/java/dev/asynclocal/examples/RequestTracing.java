@@ -5,7 +5,6 @@ import dev.asynclocal.trace.AsyncTracer;
 import dev.asynclocal.trace.Trace;
 import dev.asynclocal.trace.TraceSelection;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,13 +63,44 @@ public final class RequestTracing implements AutoCloseable {
                 if (i + 1 == args.length) {
                     throw new IllegalArgumentException(FLAG + " needs a file name, e.g. " + FLAG + " requests.json");
                 }
-                file = Path.of(args[++i]);
+                file = writable(args[++i]);
             } else {
                 rest.add(args[i]);
             }
         }
         AsyncTracer tracer = file == null ? null : AsyncTracer.start(TraceSelection.carrying(requestStorage));
         return new RequestTracing(tracer, file, rest.toArray(new String[0]));
+    }
+
+    /**
+     * {@code name} as a path the trace can be written to: its directory is created now, and a file
+     * that cannot be written is refused now, with a reason, rather than after the run.
+     */
+    private static Path writable(String name) {
+        Path file;
+        try {
+            file = Path.of(name);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new IllegalArgumentException(FLAG + " " + name + ": not a file name (" + e.getReason() + ")");
+        }
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            if (Files.isDirectory(file) || (Files.exists(file) ? !Files.isWritable(file) : !Files.isWritable(parent))) {
+                throw new IOException("not writable");
+            }
+        } catch (IOException | SecurityException e) {
+            throw new IllegalArgumentException(FLAG + " " + name + ": cannot write the trace there (" + reason(e) + ")");
+        }
+        return file;
+    }
+
+    private static String reason(Exception e) {
+        return e instanceof java.nio.file.FileSystemException && ((java.nio.file.FileSystemException) e).getReason() != null
+                ? ((java.nio.file.FileSystemException) e).getReason()
+                : e.getClass().getSimpleName() + ": " + e.getMessage();
     }
 
     /**
@@ -122,7 +152,9 @@ public final class RequestTracing implements AutoCloseable {
             Files.writeString(json, trace.toChromeJson());
             Files.writeString(dotFile(), trace.toDot());
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            // checked when the flag was read; this is the file system changing under the run
+            System.err.println("could not write the trace to " + json.toAbsolutePath() + ": " + reason(e));
+            return;
         }
         // Standard error: the example's own output stays exactly what it is without the flag.
         System.err.println("trace of " + trace.requests().size() + " request(s) written to " + json.toAbsolutePath()

@@ -155,9 +155,21 @@ public final class RequestIdServer {
                 DemoClient.send(server.uri(), options.requests(), options.requests(), false, CLIENT_TIMEOUT);
             }
             if (options.serve()) {
+                stopWithParent();
                 new CountDownLatch(1).await();   // until the process is stopped
             }
         }
+    }
+
+    /**
+     * Under {@code exec:exec} the server is a child of Maven's JVM: when Maven is stopped (Ctrl-C,
+     * or {@code kill} of its PID) the server stops too, instead of holding the port.
+     */
+    private static void stopWithParent() {
+        ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> {
+            System.err.println("the parent process ended: stopping the server");
+            System.exit(0);
+        }));
     }
 
     private static void announce(PrintStream out, DemoServer server) {
