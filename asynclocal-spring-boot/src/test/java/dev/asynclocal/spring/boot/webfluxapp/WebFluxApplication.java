@@ -1,0 +1,67 @@
+package dev.asynclocal.spring.boot.webfluxapp;
+
+import dev.asynclocal.servers.RequestIds;
+import dev.asynclocal.spring.boot.DeclaredStores;
+import org.slf4j.MDC;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/** A WebFlux application on Reactor Netty: handlers hop threads the way reactive code does. */
+@SpringBootApplication
+public class WebFluxApplication {
+
+    public static String seen(DeclaredStores stores) {
+        return RequestIds.current() + "|" + MDC.get("requestId") + "|" + stores.storage("tenant").getStore();
+    }
+
+    @RestController
+    public static class Endpoints {
+        private final DeclaredStores stores;
+        private final WebClient client;
+        private final org.springframework.core.env.Environment environment;
+
+        Endpoints(DeclaredStores stores, WebClient.Builder clients, org.springframework.core.env.Environment environment) {
+            this.stores = stores;
+            this.client = clients.build();
+            this.environment = environment;
+        }
+
+        @GetMapping("/seen")
+        public Mono<String> seen() {
+            return Mono.fromCallable(() -> WebFluxApplication.seen(stores));
+        }
+
+        /** On the handler's thread, after a timer on the parallel scheduler, and on boundedElastic. */
+        @GetMapping("/hops")
+        public Mono<String> hops() {
+            String direct = WebFluxApplication.seen(stores);
+            return Mono.delay(java.time.Duration.ofMillis(1))
+                    .map(tick -> direct)
+                    .map(before -> before + "," + WebFluxApplication.seen(stores))
+                    .publishOn(Schedulers.boundedElastic())
+                    .map(before -> before + "," + WebFluxApplication.seen(stores));
+        }
+
+        /** Set for the rest of this request only. */
+        @GetMapping("/enter")
+        public Mono<String> enter() {
+            stores.storage("tenant").enterWith("entered");
+            return Mono.fromCallable(() -> WebFluxApplication.seen(stores));
+        }
+
+        /** Calls this application back with WebClient: the id and tenant travel as baggage. */
+        @GetMapping("/call")
+        public Mono<String> call() {
+            String caller = WebFluxApplication.seen(stores);
+            return client.get()
+                    .uri("http://localhost:" + environment.getProperty("local.server.port") + "/seen")
+                    .retrieve()
+                    .bodyToMono(String.class)
+                    .map(callee -> caller + ">" + callee);
+        }
+    }
+}
