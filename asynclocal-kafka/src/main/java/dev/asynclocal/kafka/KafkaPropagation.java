@@ -1,5 +1,6 @@
 package dev.asynclocal.kafka;
 
+import dev.asynclocal.Snapshot;
 import dev.asynclocal.opentelemetry.BaggagePropagation;
 import dev.asynclocal.opentelemetry.IncomingContext;
 import java.nio.charset.StandardCharsets;
@@ -31,8 +32,9 @@ import org.apache.kafka.common.header.Headers;
  * non-UTF-8 headers leave the declared instances unset (a debug line on the {@code System.Logger}s
  * {@code dev.asynclocal.opentelemetry} and {@code dev.asynclocal.kafka}), and a store only ever
  * holds a completely decoded value. Each record is processed in a fresh context built from its
- * own headers, never from what the consumer thread had, so a batch of records from different
- * requests never mixes them. Instances are immutable and thread-safe.
+ * own headers alone: no store of the consumer thread shows through, declared or not, so a batch
+ * of records from different requests never mixes them, and a poll loop started inside some
+ * request never lends it to the records. Instances are immutable and thread-safe.
  */
 public final class KafkaPropagation {
     /**
@@ -132,8 +134,24 @@ public final class KafkaPropagation {
     }
 
     /**
+     * The context that headers already copied out of a record carry: Spring's {@code MessageHeaders}
+     * of a converted message, or one of the header maps of a converted batch. A value may be the
+     * header's bytes (UTF-8) or a {@code String}; a value of any other type is read as absent,
+     * with a debug line. To process a message in it, prefer {@link #run(Map, Runnable)}.
+     *
+     * @param headers header name to value; {@code null} is read as none
+     * @return the context, to {@link IncomingContext#run run} the message's processing in
+     */
+    public IncomingContext extract(Map<String, ?> headers) {
+        return baggage.extract(headers, HeaderMapCarrier.INSTANCE);
+    }
+
+    /**
      * Runs {@code handler} with {@code record} in the context the record carries, then gives the
-     * thread its own context back. Exceptions from {@code handler} propagate unchanged.
+     * thread its own context back. Inside, the declared instances hold what the record's headers
+     * carry and no other store is set: not even one the consumer thread had (set what the
+     * processing needs beyond the headers inside {@code handler}). Exceptions from {@code handler}
+     * propagate unchanged.
      *
      * @param record the record
      * @param handler what processes it
@@ -143,7 +161,31 @@ public final class KafkaPropagation {
      */
     public <K, V> void run(ConsumerRecord<K, V> record, Consumer<? super ConsumerRecord<K, V>> handler) {
         Objects.requireNonNull(handler, "handler");
-        extract(record).run(() -> handler.accept(record));
+        IncomingContext incoming = extract(record);
+        Snapshot.empty().run(() -> incoming.run(() -> handler.accept(record)));
+    }
+
+    /**
+     * Runs {@code handler} in the context that headers copied out of a record carry, as
+     * {@link #run(ConsumerRecord, Consumer)} does for the record itself: for a Spring Kafka batch
+     * listener that takes converted messages, one message at a time.
+     * <pre>{@code
+     * @KafkaListener(topics = "orders", batch = "true")
+     * void onOrders(List<Message<Order>> messages) {
+     *     for (Message<Order> message : messages) {
+     *         KAFKA.run(message.getHeaders(), () -> handle(message.getPayload()));
+     *     }
+     * }
+     * }</pre>
+     *
+     * @param headers header name to value (see {@link #extract(Map)}); {@code null} is read as none
+     * @param handler what processes the message
+     * @throws NullPointerException if {@code handler} is {@code null}
+     */
+    public void run(Map<String, ?> headers, Runnable handler) {
+        Objects.requireNonNull(handler, "handler");
+        IncomingContext incoming = extract(headers);
+        Snapshot.empty().run(() -> incoming.run(handler));
     }
 
     /**

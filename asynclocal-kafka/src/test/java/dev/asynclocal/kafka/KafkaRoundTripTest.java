@@ -5,6 +5,8 @@ import static dev.asynclocal.kafka.Broker.REQUEST_ID;
 import static dev.asynclocal.kafka.Broker.USER;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.asynclocal.AsyncLocalStorage;
+
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -32,30 +33,26 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
-import org.springframework.kafka.listener.BatchMessageListener;
-import org.springframework.kafka.listener.ContainerProperties;
-import org.springframework.kafka.listener.KafkaMessageListenerContainer;
-import org.springframework.kafka.listener.MessageListener;
 
 /**
  * Records produced inside request contexts and consumed by a real broker's consumer group, in
  * KRaft mode, in this JVM: every record is processed in its producer's context, whatever
- * partition, consumer, poll or batch it arrives in; records whose headers are missing, malformed,
- * oversized or not UTF-8 are processed with no store, without an exception.
+ * partition, consumer or poll it arrives in, and sees nothing of the consumer thread's own
+ * context; records whose headers are missing, malformed, oversized or not UTF-8 are processed with
+ * no store, without an exception. (Spring Kafka listeners: {@code SpringKafkaListenerTest}.)
  */
 class KafkaRoundTripTest {
     private static final String LOAD = "load";
     private static final String BAD = "bad-headers";
-    private static final String SPRING = "spring-records";
-    private static final String BATCH = "spring-batches";
     private static final Logger LOG = LoggerFactory.getLogger("dev.asynclocal.kafka.test.consumer");
+    /** Not declared in the propagation: each poll loop runs inside it, no record may see it. */
+    private static final AsyncLocalStorage<String> POLL_LOOP = new AsyncLocalStorage<>("pollLoop");
 
     private static Broker broker;
 
     @BeforeAll
     static void start() {
-        broker = new Broker(3, LOAD, BAD, SPRING, BATCH);
+        broker = new Broker(3, LOAD, BAD);
     }
 
     @AfterAll
@@ -102,26 +99,29 @@ class KafkaRoundTripTest {
             ExecutorService group = Executors.newFixedThreadPool(3);
             List<Future<?>> consumers = new ArrayList<>();
             for (int c = 0; c < 3; c++) {
-                consumers.add(group.submit(() -> {
+                String loop = "poll-loop-" + c;
+                consumers.add(group.submit(() -> POLL_LOOP.run(loop, () -> {
                     try (KafkaConsumer<String, String> consumer = broker.consumer("load-group")) {
                         consumer.subscribe(List.of(LOAD));
                         while (running.get()) {
                             ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(100));
                             KAFKA.forEach(records, record -> {
                                 String expected = requestOf(record);
-                                if (!expected.equals(REQUEST_ID.getStore()) || !("user-of-" + expected).equals(USER.getStore())) {
-                                    mismatches.add(record.value() + " saw " + REQUEST_ID.getStore() + "/" + USER.getStore());
+                                if (!expected.equals(REQUEST_ID.getStore()) || !("user-of-" + expected).equals(USER.getStore())
+                                        || POLL_LOOP.getStore() != null) {
+                                    mismatches.add(record.value() + " saw " + REQUEST_ID.getStore() + "/" + USER.getStore()
+                                            + "/" + POLL_LOOP.getStore());
                                 }
                                 LOG.info("processed {}", record.value());
                                 consumed.incrementAndGet();
                             });
-                            if (REQUEST_ID.getStore() != null) {
-                                mismatches.add("the poll loop kept " + REQUEST_ID.getStore());
+                            if (REQUEST_ID.getStore() != null || !loop.equals(POLL_LOOP.getStore())) {
+                                mismatches.add(loop + " holds " + REQUEST_ID.getStore() + "/" + POLL_LOOP.getStore());
                             }
                         }
                     }
                     return null;
-                }));
+                })));
             }
             awaitUntil(() -> consumed.get() >= total, Duration.ofSeconds(90));
             running.set(false);
@@ -212,63 +212,5 @@ class KafkaRoundTripTest {
         RecordHeaders headers = new RecordHeaders();
         headers.add(name, value.getBytes(StandardCharsets.UTF_8));
         return headers;
-    }
-
-    @Test
-    void springRecordListenersRunInEachRecordsContextAndBatchListenersUseForEach() throws Exception {
-        int perRequest = 50;
-        List<String> requests = List.of("spring-a", "spring-b", "spring-c", "spring-d");
-        try (Producer<String, String> producer = KAFKA.wrap(broker.producer())) {
-            for (String request : requests) {
-                REQUEST_ID.run(request, () -> {
-                    for (int i = 0; i < perRequest; i++) {
-                        producer.send(new ProducerRecord<>(SPRING, request + "/" + i));
-                        producer.send(new ProducerRecord<>(BATCH, request + "/" + i));
-                    }
-                });
-            }
-            producer.flush();
-        }
-        int total = requests.size() * perRequest;
-        Set<String> mismatches = ConcurrentHashMap.newKeySet();
-        CountDownLatch records = new CountDownLatch(total);
-        CountDownLatch batched = new CountDownLatch(total);
-
-        ContainerProperties recordProps = new ContainerProperties(SPRING);
-        recordProps.setMessageListener((MessageListener<String, String>) record -> {
-            if (!requestOf(record).equals(REQUEST_ID.getStore())) {
-                mismatches.add("record " + record.value() + " saw " + REQUEST_ID.getStore());
-            }
-            records.countDown();
-        });
-        KafkaMessageListenerContainer<String, String> recordContainer = new KafkaMessageListenerContainer<>(
-                new DefaultKafkaConsumerFactory<>(broker.consumerConfig("spring-record-group")), recordProps);
-        recordContainer.setRecordInterceptor(new dev.asynclocal.kafka.spring.ContextRecordInterceptor<>(KAFKA));
-
-        ContainerProperties batchProps = new ContainerProperties(BATCH);
-        batchProps.setMessageListener((BatchMessageListener<String, String>) batch -> {
-            KAFKA.forEach(batch, record -> {
-                if (!requestOf(record).equals(REQUEST_ID.getStore())) {
-                    mismatches.add("batch " + record.value() + " saw " + REQUEST_ID.getStore());
-                }
-                batched.countDown();
-            });
-            if (REQUEST_ID.getStore() != null) {
-                mismatches.add("a batch listener kept " + REQUEST_ID.getStore());
-            }
-        });
-        KafkaMessageListenerContainer<String, String> batchContainer = new KafkaMessageListenerContainer<>(
-                new DefaultKafkaConsumerFactory<>(broker.consumerConfig("spring-batch-group")), batchProps);
-
-        recordContainer.start();
-        batchContainer.start();
-        try {
-            assertThat(records.await(60, TimeUnit.SECONDS)).as("every record listened to").isTrue();
-            assertThat(batched.await(60, TimeUnit.SECONDS)).as("every batched record processed").isTrue();
-        } finally {
-            recordContainer.stop();
-            batchContainer.stop();
-        }
-        assertThat(mismatches).isEmpty();
     }
 }

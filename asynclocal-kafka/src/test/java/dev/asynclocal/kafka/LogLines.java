@@ -8,15 +8,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.LoggerFactory;
 
 /** Every line logged on one logger, with its MDC, as Logback sees it. */
-final class LogLines extends AppenderBase<ILoggingEvent> implements AutoCloseable {
+public final class LogLines extends AppenderBase<ILoggingEvent> implements AutoCloseable {
     /** One line: its message and the MDC {@code requestId} it was written with. */
-    record Line(String message, String requestId, String thread) {
+    public record Line(String message, String requestId, String thread) {
     }
 
-    final List<Line> lines = new CopyOnWriteArrayList<>();
+    public final List<Line> lines = new CopyOnWriteArrayList<>();
     private final Logger logger;
 
-    LogLines(String loggerName) {
+    public LogLines(String loggerName) {
         logger = (Logger) LoggerFactory.getLogger(loggerName);
         logger.setLevel(ch.qos.logback.classic.Level.INFO);
         setContext(logger.getLoggerContext());

@@ -1,6 +1,5 @@
 package dev.asynclocal.kafka.spring;
 
-import dev.asynclocal.AsyncLocalStorage;
 import dev.asynclocal.kafka.KafkaPropagation;
 import java.util.Objects;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -8,22 +7,33 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.springframework.kafka.listener.RecordInterceptor;
 
 /**
- * Runs a Spring Kafka record listener in the context each record carries: from {@code intercept},
- * just before the listener, to {@code afterRecord}, just after it (and after {@code success} or
- * {@code failure}), on the consumer thread. Set it on the container factory:
+ * Runs a Spring Kafka record listener in the context each record carries, on the consumer thread,
+ * from {@code intercept}, just before the listener, to {@code afterRecord}, after {@code success}
+ * or {@code failure} and the error handler. Inside, the declared stores are the record's and no
+ * other store is set (none of the consumer thread's); afterwards the thread has exactly what it had
+ * before. Set it on the container factory (or on a container):
  * <pre>{@code
  * factory.setRecordInterceptor(new ContextRecordInterceptor<>(KAFKA));
  * }</pre>
- * Batch listeners receive all the records of a poll at once, so no interceptor can give each
- * record its own context: process the batch with {@link KafkaPropagation#forEach}.
+ *
+ * <p>With Spring Kafka's observation on (and a tracer bridged to OpenTelemetry), the span the
+ * observation starts for the record stays the current span inside, so the listener's spans are its
+ * children; the observation's scope then closes before {@code afterRecord}, so the record's
+ * context closes at {@code success} or {@code failure} instead, and the error handler runs after
+ * it, as it runs after the observation.
+ *
+ * <p>Spring calls no record interceptor for a batch listener, which receives all the records of
+ * a poll at once: give each record its context inside the listener with
+ * {@link KafkaPropagation#forEach} (records) or {@link KafkaPropagation#run(java.util.Map, Runnable)}
+ * (converted messages).
  *
  * @param <K> the key type
  * @param <V> the value type
  */
 public class ContextRecordInterceptor<K, V> implements RecordInterceptor<K, V> {
     private final KafkaPropagation propagation;
-    /** The scope opened by {@code intercept} on this consumer thread, closed by {@code afterRecord}. */
-    private final ThreadLocal<AsyncLocalStorage.Scope> open = new ThreadLocal<>();
+    /** The record context that {@code intercept} opened on this consumer thread and has not closed. */
+    private final ThreadLocal<RecordContext> open = new ThreadLocal<>();
 
     /**
      * An interceptor for the stores {@code propagation} declares.
@@ -37,9 +47,19 @@ public class ContextRecordInterceptor<K, V> implements RecordInterceptor<K, V> {
 
     @Override
     public ConsumerRecord<K, V> intercept(ConsumerRecord<K, V> record, Consumer<K, V> consumer) {
-        closeOpen(); // a previous record's afterRecord that never came: never let its context stay
-        open.set(propagation.extract(record).open());
+        closeOpen(); // a previous record whose afterRecord never came: its context must not stay
+        open.set(RecordContext.open(propagation, record));
         return record;
+    }
+
+    @Override
+    public void success(ConsumerRecord<K, V> record, Consumer<K, V> consumer) {
+        closeIfSurrounded();
+    }
+
+    @Override
+    public void failure(ConsumerRecord<K, V> record, Exception exception, Consumer<K, V> consumer) {
+        closeIfSurrounded();
     }
 
     @Override
@@ -47,11 +67,28 @@ public class ContextRecordInterceptor<K, V> implements RecordInterceptor<K, V> {
         closeOpen();
     }
 
-    private void closeOpen() {
-        AsyncLocalStorage.Scope scope = open.get();
-        if (scope != null) {
+    /**
+     * Called by the container after each poll's records (also when the listener threw past the
+     * error handling and {@code afterRecord} was skipped): nothing of a record stays on the thread.
+     */
+    @Override
+    public void clearThreadState(Consumer<?, ?> consumer) {
+        closeOpen();
+    }
+
+    private void closeIfSurrounded() {
+        RecordContext context = open.get();
+        if (context != null && context.closesEarly()) {
             open.remove();
-            scope.close();
+            context.close();
+        }
+    }
+
+    private void closeOpen() {
+        RecordContext context = open.get();
+        if (context != null) {
+            open.remove();
+            context.close();
         }
     }
 }
