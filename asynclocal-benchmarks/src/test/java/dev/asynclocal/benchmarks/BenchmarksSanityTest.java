@@ -53,7 +53,8 @@ class BenchmarksSanityTest {
         }
         assertThat(groups).contains("GetBenchmark", "RunBenchmark", "CaptureRestoreBenchmark",
                 "ExecutorHopBenchmark", "CompletableFutureChainBenchmark", "HooksBenchmark",
-                "MdcHopBenchmark", "LossDetectorBenchmark", "AgentHopBenchmark", "AgentChainBenchmark");
+                "MdcHopBenchmark", "LossDetectorBenchmark", "AgentHopBenchmark", "AgentChainBenchmark",
+                "KafkaProducerBenchmark");
     }
 
     @Test
@@ -100,6 +101,9 @@ class BenchmarksSanityTest {
                 return name.equals("jdk") ? 0 : Burst.TASKS;
             case "AgentChainBenchmark":
                 return name.equals("jdk") ? 0 : AgentChainBenchmark.STAGES;
+            case "KafkaProducerBenchmark":
+                // records acknowledged by the broker
+                return KafkaProducerBenchmark.RECORDS;
             case "ThreadStartBenchmark":
                 // no agent in this JVM: a new thread inherits nothing
                 return name.equals("queueTake") ? Values.VALUE : null;

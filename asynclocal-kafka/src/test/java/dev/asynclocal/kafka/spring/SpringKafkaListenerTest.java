@@ -173,6 +173,7 @@ class SpringKafkaListenerTest {
         assertThat(observationSpans).hasSize(PER_TOPIC);
     }
 
+    @SuppressWarnings("try")
     private static void send() throws Exception {
         @SuppressWarnings("unchecked")
         KafkaTemplate<String, String> template = spring.getBean(KafkaTemplate.class);
