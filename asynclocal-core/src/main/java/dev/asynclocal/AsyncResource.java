@@ -1,6 +1,7 @@
 package dev.asynclocal;
 
 import dev.asynclocal.internal.Frame;
+import dev.asynclocal.internal.GcDestroy;
 import dev.asynclocal.internal.Hooks;
 import dev.asynclocal.internal.StrictMode;
 import dev.asynclocal.internal.ThreadState;
@@ -99,7 +100,7 @@ public class AsyncResource {
         this.destroy = new DestroyOnce(asyncId, type);
         if (Hooks.anyEnabled()) {
             if (!requireManualDestroy && Hooks.anyDestroyListener()) {
-                destroy.cleanable = CleanerHolder.CLEANER.register(this, destroy);
+                destroy.cleanable = GcDestroy.watch(this, destroy);
             }
             Hooks.emitInit(state, asyncId, type, this.triggerAsyncId, this);
         }
@@ -311,15 +312,5 @@ public class AsyncResource {
                 Hooks.queueDestroy(asyncId, type);
             }
         }
-    }
-
-    private static final class CleanerHolder {
-        // Created outside any context: with the agent, its thread would otherwise keep the context
-        // of whichever code happened to load this class, for the life of the JVM.
-        static final Cleaner CLEANER = ThreadState.uncaptured(() -> Cleaner.create(runnable -> {
-            Thread thread = new Thread(runnable, "asynclocal-cleaner");
-            thread.setDaemon(true);
-            return thread;
-        }));
     }
 }

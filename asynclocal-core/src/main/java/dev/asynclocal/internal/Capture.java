@@ -114,7 +114,7 @@ public class Capture {
         Resource r = resource;
         if (r != null) {
             if (Hooks.anyDestroyListener()) {
-                r.cleanable = GcDestroy.CLEANER.register(this, new GcDestroy(r.asyncId, r.type));
+                r.cleanable = GcDestroy.watch(this, r.asyncId, r.type);
             }
             Hooks.emitInit(ThreadState.current(), r.asyncId, r.type, r.triggerAsyncId, this);
         }
@@ -376,32 +376,6 @@ public class Capture {
             this.triggerAsyncId = triggerAsyncId;
             this.executionAsyncResource = executionAsyncResource;
             this.traced = traced;
-        }
-    }
-
-    /**
-     * The destroy of a capture nobody finished: run by the Cleaner once the capture is unreachable
-     * (or by {@link #destroy()} through {@code clean()}). Holds no reference to the capture.
-     */
-    private static final class GcDestroy implements Runnable {
-        // Outside any context, as AsyncResource's cleaner: see ThreadState.uncaptured.
-        static final Cleaner CLEANER = ThreadState.uncaptured(() -> Cleaner.create(runnable -> {
-            Thread thread = new Thread(runnable, "asynclocal-capture-cleaner");
-            thread.setDaemon(true);
-            return thread;
-        }));
-
-        private final long asyncId;
-        private final String type;
-
-        GcDestroy(long asyncId, String type) {
-            this.asyncId = asyncId;
-            this.type = type;
-        }
-
-        @Override
-        public void run() {
-            Hooks.queueDestroy(asyncId, type);
         }
     }
 }
