@@ -21,6 +21,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Group 3, capture + restore: with {@code variables} values current, capture the context into a
@@ -69,6 +70,58 @@ public class CaptureRestoreBenchmark {
     @Benchmark
     public Object asyncLocal(AsyncLocal s) {
         AsyncLocalStorage.bind(s.task).run();
+        return s.read;
+    }
+
+    // The escaping form: the wrapper is handed to a Blackhole before it runs, as it is when it is
+    // handed to an executor, so the JIT cannot scalar-replace it and skip the allocation. This is
+    // what users pay per hop; the rows above show what is left when the JIT can remove the wrapper.
+
+    @Benchmark
+    public Object threadLocalEscaping(ThreadLocals s, Blackhole hole) {
+        Runnable wrapped = HandWritten.wrap(s.locals, s.task);
+        hole.consume(wrapped);
+        wrapped.run();
+        return s.read;
+    }
+
+    @Benchmark
+    public Object ttlEscaping(Ttl s, Blackhole hole) {
+        Runnable wrapped = TtlRunnable.get(s.task);
+        hole.consume(wrapped);
+        wrapped.run();
+        return s.read;
+    }
+
+    @Benchmark
+    public Object micrometerEscaping(Micrometer s, Blackhole hole) {
+        Runnable wrapped = s.factory.captureAll().wrap(s.task);
+        hole.consume(wrapped);
+        wrapped.run();
+        return s.read;
+    }
+
+    @Benchmark
+    public Object openTelemetryEscaping(OpenTelemetry s, Blackhole hole) {
+        Runnable wrapped = Context.current().wrap(s.task);
+        hole.consume(wrapped);
+        wrapped.run();
+        return s.read;
+    }
+
+    @Benchmark
+    public Object grpcEscaping(Grpc s, Blackhole hole) {
+        Runnable wrapped = io.grpc.Context.current().wrap(s.task);
+        hole.consume(wrapped);
+        wrapped.run();
+        return s.read;
+    }
+
+    @Benchmark
+    public Object asyncLocalEscaping(AsyncLocal s, Blackhole hole) {
+        Runnable wrapped = AsyncLocalStorage.bind(s.task);
+        hole.consume(wrapped);
+        wrapped.run();
         return s.read;
     }
 
