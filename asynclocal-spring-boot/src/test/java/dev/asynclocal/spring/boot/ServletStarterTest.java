@@ -8,13 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -143,47 +137,20 @@ class ServletStarterTest {
     @Test
     void underLoadEveryRequestSeesExactlyItsOwnContext() throws Exception {
         List<String> paths = List.of("/seen", "/hops", "/deferred", "/callable", "/future", "/call");
-        ConcurrentLinkedQueue<String> mismatches = new ConcurrentLinkedQueue<>();
-        AtomicInteger checked = new AtomicInteger();
-        ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
         int ticksBefore = ticker.ticks;
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int c = 0; c < CLIENTS; c++) {
-                int client = c;
-                futures.add(clients.submit(() -> {
-                    for (int i = 0; i < REQUESTS_PER_CLIENT; i++) {
-                        String id = "c" + client + "-r" + i;
-                        String tenant = i % 3 == 0 ? null : "t" + client + "x" + i;
-                        String path = paths.get((client + i) % paths.size());
-                        String body;
-                        try {
-                            body = get(path, id, tenant).body();
-                        } catch (java.io.IOException e) {
-                            body = e.toString();
-                        }
-                        String one = expected(id, String.valueOf(tenant));
-                        String want = switch (path) {
-                            case "/hops" -> String.join(",", one, one, one, one);
-                            case "/call" -> one + ">" + one;
-                            default -> one;
-                        };
-                        if (!want.equals(body)) {
-                            mismatches.add(path + " " + id + ": " + body);
-                        }
-                        checked.incrementAndGet();
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> future : futures) {
-                future.get();
-            }
-        } finally {
-            clients.shutdownNow();
-        }
+        List<String> mismatches = LoadClients.run(CLIENTS, REQUESTS_PER_CLIENT, (client, i) -> {
+            String id = "c" + client + "-r" + i;
+            String tenant = i % 3 == 0 ? null : "t" + client + "x" + i;
+            String path = paths.get((client + i) % paths.size());
+            String one = expected(id, String.valueOf(tenant));
+            String want = switch (path) {
+                case "/hops" -> String.join(",", one, one, one, one);
+                case "/call" -> one + ">" + one;
+                default -> one;
+            };
+            return new LoadClients.Request(path, id, tenant, want);
+        }, request -> get(request.path(), request.id(), request.tenant()).body());
         assertThat(mismatches).isEmpty();
-        assertThat(checked.get()).isEqualTo(CLIENTS * REQUESTS_PER_CLIENT);
         assertThat(ticker.ticks).isGreaterThan(ticksBefore);
         assertThat(ticker.leaks).isEmpty();
     }

@@ -4,12 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.asynclocal.spring.boot.webfluxapp.WebFluxApplication;
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -100,42 +95,18 @@ class WebFluxStarterTest {
     }
 
     private void load(List<String> paths, int requestsPerClient) throws Exception {
-        ConcurrentLinkedQueue<String> mismatches = new ConcurrentLinkedQueue<>();
-        ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int c = 0; c < CLIENTS; c++) {
-                int client = c;
-                futures.add(clients.submit(() -> {
-                    for (int i = 0; i < requestsPerClient; i++) {
-                        String id = "f" + client + "-r" + i;
-                        String tenant = i % 3 == 0 ? null : "t" + client + "x" + i;
-                        String path = paths.get((client + i) % paths.size());
-                        String one = expected(id, String.valueOf(tenant));
-                        String want = switch (path) {
-                            case "/hops" -> one + "," + one + "," + one;
-                            case "/call" -> one + ">" + one;
-                            default -> one;
-                        };
-                        String body;
-                        try {
-                            body = get(path, id, tenant).body();
-                        } catch (java.io.IOException e) {
-                            body = e.toString();
-                        }
-                        if (!want.equals(body)) {
-                            mismatches.add(path + " " + id + ": " + body);
-                        }
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> future : futures) {
-                future.get();
-            }
-        } finally {
-            clients.shutdownNow();
-        }
+        List<String> mismatches = LoadClients.run(CLIENTS, requestsPerClient, (client, i) -> {
+            String id = "f" + client + "-r" + i;
+            String tenant = i % 3 == 0 ? null : "t" + client + "x" + i;
+            String path = paths.get((client + i) % paths.size());
+            String one = expected(id, String.valueOf(tenant));
+            String want = switch (path) {
+                case "/hops" -> one + "," + one + "," + one;
+                case "/call" -> one + ">" + one;
+                default -> one;
+            };
+            return new LoadClients.Request(path, id, tenant, want);
+        }, request -> get(request.path(), request.id(), request.tenant()).body());
         assertThat(mismatches).isEmpty();
     }
 }
