@@ -60,6 +60,49 @@ class BaggagePropagationTest {
         assertThat(PROPAGATION.headers()).isEmpty();
     }
 
+    /**
+     * Headers are remembered per thread for the context they were computed in (a producer sending
+     * many records encodes once): every change of a store, of OpenTelemetry's context, or of the
+     * propagation must still give fresh headers, and a caller may change what it gets.
+     */
+    @Test
+    void rememberedHeadersFollowEveryChangeOfContext() {
+        java.util.concurrent.atomic.AtomicInteger encodings = new java.util.concurrent.atomic.AtomicInteger();
+        AsyncLocalStorage<String> counted = new AsyncLocalStorage<>("counted");
+        BaggagePropagation countedPropagation = BaggagePropagation.of(PropagatedStorage.of(counted, "counted",
+                value -> {
+                    encodings.incrementAndGet();
+                    return value;
+                }, value -> value));
+        counted.run("a", () -> {
+            Map<String, String> first = countedPropagation.headers();
+            first.clear(); // the caller's own copy
+            assertThat(countedPropagation.headers()).containsEntry("baggage", "counted=a");
+            assertThat(encodings).as("the same context is encoded once").hasValue(1);
+            assertThat(PROPAGATION.headers()).as("another propagation, other stores").isEmpty();
+        });
+        for (int i = 0; i < 100; i++) {
+            String value = "v" + i;
+            assertThat(counted.run(value, countedPropagation::headers)).containsEntry("baggage", "counted=" + value);
+            // an equal value in another String object is a new context: encoded again, same text
+            assertThat(counted.run(new String(value), countedPropagation::headers))
+                    .containsEntry("baggage", "counted=" + value);
+        }
+        assertThat(countedPropagation.headers()).as("outside every context").isEmpty();
+        Span span = Tracing.TRACER.spanBuilder("remembered").startSpan();
+        counted.run("b", () -> {
+            Map<String, String> withoutSpan = countedPropagation.headers();
+            try (Scope ignored = span.makeCurrent()) {
+                assertThat(withoutSpan).doesNotContainKey("traceparent");
+                assertThat(countedPropagation.headers()).containsKey("traceparent")
+                        .containsEntry("baggage", "counted=b");
+            } finally {
+                span.end();
+            }
+            assertThat(countedPropagation.headers()).doesNotContainKey("traceparent");
+        });
+    }
+
     @Test
     void declaredStoresTravelAsBaggageEntries() {
         Map<String, String> headers = REQUEST_ID.run("r-1", () -> USER.run(new User("alice"), () -> LEVEL.run(3,
