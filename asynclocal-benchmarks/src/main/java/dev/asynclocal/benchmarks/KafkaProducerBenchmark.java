@@ -20,6 +20,7 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -39,8 +40,9 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
  *       header only.</li>
  * </ul>
  * One operation is one record: each invocation sends {@value #RECORDS} records of
- * {@value #VALUE_BYTES} bytes, then waits for all of them to be acknowledged ({@code flush}). Each
- * row's JVM starts its own broker, so the rows compare on equal terms.
+ * {@code valueBytes} bytes (256 by default; {@code -p valueBytes=1024} for larger records), then
+ * waits for all of them to be acknowledged ({@code flush}). Each row's JVM starts its own broker,
+ * so the rows compare on equal terms.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -48,7 +50,6 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 @State(Scope.Benchmark)
 public class KafkaProducerBenchmark {
     static final int RECORDS = 1000;
-    static final int VALUE_BYTES = 256;
     static final String TOPIC = "orders";
 
     static final AsyncLocalStorage<String> REQUEST_ID = new AsyncLocalStorage<>("requestId");
@@ -60,7 +61,11 @@ public class KafkaProducerBenchmark {
     static final String REQUEST = "5f0c2a9e-7d4b-4c1a-9e3f-2b8d6a1c4e70";
     static final String NAME = "alice@example.com";
 
-    private final String value = "x".repeat(VALUE_BYTES);
+    /** The record value's size: the header's share of each record shrinks as records grow. */
+    @Param({"256"})
+    public int valueBytes;
+
+    private String value;
     private EmbeddedKafkaKraftBroker broker;
     private Producer<String, String> plain;
     private Producer<String, String> wrapped;
@@ -74,6 +79,7 @@ public class KafkaProducerBenchmark {
 
     @Setup
     public void start() {
+        value = "x".repeat(valueBytes);
         broker = new EmbeddedKafkaKraftBroker(1, 1, TOPIC);
         broker.afterPropertiesSet();
         plain = new KafkaProducer<>(config(false));
