@@ -138,6 +138,11 @@ class ServletStarterTest {
     void underLoadEveryRequestSeesExactlyItsOwnContext() throws Exception {
         List<String> paths = List.of("/seen", "/hops", "/deferred", "/callable", "/future", "/call");
         int ticksBefore = ticker.ticks;
+        ch.qos.logback.classic.Logger hops = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("mvcapp.hops");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+                new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        hops.addAppender(lines);
         List<String> mismatches = LoadClients.run(CLIENTS, REQUESTS_PER_CLIENT, (client, i) -> {
             String id = "c" + client + "-r" + i;
             String tenant = i % 3 == 0 ? null : "t" + client + "x" + i;
@@ -151,6 +156,14 @@ class ServletStarterTest {
             return new LoadClients.Request(path, id, tenant, want);
         }, request -> get(request.path(), request.id(), request.tenant()).body());
         assertThat(mismatches).isEmpty();
+        hops.detachAppender(lines);
+        // Every line of every hop (handler, @Async method, @Async listener, executor task) carries
+        // in its MDC the id of the request it was written for: 4 lines per /hops request.
+        List<ch.qos.logback.classic.spi.ILoggingEvent> events = List.copyOf(lines.list);
+        long hopsRequests = (long) CLIENTS * REQUESTS_PER_CLIENT / paths.size();
+        assertThat(events).hasSize((int) hopsRequests * 4);
+        assertThat(events).allSatisfy(event -> assertThat(event.getMDCPropertyMap().get("requestId"))
+                .as(event.getFormattedMessage()).isEqualTo(event.getArgumentArray()[0]));
         assertThat(ticker.ticks).isGreaterThan(ticksBefore);
         assertThat(ticker.leaks).isEmpty();
     }

@@ -11,6 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.ApplicationEventPublisher;
@@ -22,6 +24,7 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.client.RestClient;
@@ -35,6 +38,8 @@ import org.springframework.web.context.request.async.DeferredResult;
 @EnableAsync
 @EnableScheduling
 public class MvcApplication {
+    /** Lines written on every hop of {@code /hops}, each with the id its request should have. */
+    public static final Logger HOPS = LoggerFactory.getLogger("mvcapp.hops");
 
     /** What one piece of work saw: the request id, the MDC's id and the tenant store. */
     public static String seen(DeclaredStores stores) {
@@ -53,10 +58,16 @@ public class MvcApplication {
         public CompletableFuture<String> asyncSeen() {
             return CompletableFuture.completedFuture(seen(stores));
         }
+
+        @Async
+        public CompletableFuture<String> asyncHop(String expectedId) {
+            HOPS.info("@Async method of {}", expectedId);
+            return CompletableFuture.completedFuture(seen(stores));
+        }
     }
 
     /** An event published by a request and handled on Boot's executor. */
-    public record Published(String key) {
+    public record Published(String key, String expectedId) {
     }
 
     @Service
@@ -72,6 +83,7 @@ public class MvcApplication {
         @Async
         @EventListener
         public void on(Published event) {
+            HOPS.info("@Async event listener of {}", event.expectedId());
             seenByKey.put(event.key(), seen(stores));
             done.computeIfAbsent(event.key(), k -> new CountDownLatch(1)).countDown();
         }
@@ -103,6 +115,9 @@ public class MvcApplication {
             if (!"null|null|null".equals(seen)) {
                 leaks.add(seen);
             }
+            // A tick that sets a store of its own must not hand it to the next tick.
+            stores.storage("tenant").enterWith("tick-" + ticks);
+            MDC.put("requestId", "tick-" + ticks);
         }
     }
 
@@ -136,13 +151,17 @@ public class MvcApplication {
 
         /** {@code @Async}, an async event listener and a task on Boot's executor, in one request. */
         @GetMapping("/hops")
-        public String hops() throws Exception {
+        public String hops(@RequestHeader(name = "X-Request-Id", required = false) String expectedId) throws Exception {
+            HOPS.info("handler of {}", expectedId);
             String direct = MvcApplication.seen(stores);
-            String async = worker.asyncSeen().get(10, TimeUnit.SECONDS);
+            String async = worker.asyncHop(expectedId).get(10, TimeUnit.SECONDS);
             String key = direct + "#" + System.nanoTime();
-            events.publishEvent(new Published(key));
+            events.publishEvent(new Published(key, expectedId));
             String event = listener.await(key);
-            String task = executor.submit(() -> MvcApplication.seen(stores)).get(10, TimeUnit.SECONDS);
+            String task = executor.submit(() -> {
+                HOPS.info("executor task of {}", expectedId);
+                return MvcApplication.seen(stores);
+            }).get(10, TimeUnit.SECONDS);
             return direct + "," + async + "," + event + "," + task;
         }
 

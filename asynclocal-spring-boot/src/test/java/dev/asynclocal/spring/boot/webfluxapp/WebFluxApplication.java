@@ -35,14 +35,17 @@ public class WebFluxApplication {
             return Mono.fromCallable(() -> WebFluxApplication.seen(stores));
         }
 
-        /** On the handler's thread, after a timer on the parallel scheduler, and on boundedElastic. */
+        /**
+         * Subscribed on boundedElastic ({@code subscribeOn}), after a timer on the parallel
+         * scheduler ({@code delayElement}), and after {@code publishOn(single)}.
+         */
         @GetMapping("/hops")
         public Mono<String> hops() {
-            String direct = WebFluxApplication.seen(stores);
-            return Mono.delay(java.time.Duration.ofMillis(1))
-                    .map(tick -> direct)
+            return Mono.fromCallable(() -> WebFluxApplication.seen(stores))
+                    .subscribeOn(Schedulers.boundedElastic())
+                    .delayElement(java.time.Duration.ofMillis(1))
                     .map(before -> before + "," + WebFluxApplication.seen(stores))
-                    .publishOn(Schedulers.boundedElastic())
+                    .publishOn(Schedulers.single())
                     .map(before -> before + "," + WebFluxApplication.seen(stores));
         }
 
