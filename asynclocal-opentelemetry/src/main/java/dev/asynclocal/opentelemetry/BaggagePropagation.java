@@ -348,7 +348,27 @@ public final class BaggagePropagation {
         return new IncomingContext(this, context, values, received);
     }
 
+    /**
+     * Whether this OpenTelemetry has {@code TextMapGetter.getAll}. Older versions (such as the 1.49
+     * that Spring Boot 3.5 manages) do not: there only the first of several headers of one name
+     * can be read, through {@code get}.
+     */
+    private static final boolean GET_ALL = hasGetAll();
+
+    private static boolean hasGetAll() {
+        try {
+            TextMapGetter.class.getMethod("getAll", Object.class, String.class);
+            return true;
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
+    }
+
     private static <C> List<String> all(TextMapGetter<C> getter, C carrier, String name) {
+        if (!GET_ALL) {
+            String value = getter.get(carrier, name);
+            return value == null ? List.of() : List.of(value);
+        }
         Iterator<String> values = getter.getAll(carrier, name);
         if (values == null || !values.hasNext()) {
             return List.of();

@@ -47,12 +47,32 @@ public class AsyncLocalAutoConfiguration {
         return new DeclaredStores(declared, fromProperties);
     }
 
-    /** Boot's executor and scheduler builders apply {@code TaskDecorator} beans. */
+    /**
+     * Boot's executor and scheduler builders apply {@code TaskDecorator} beans. Only when the
+     * application has none of its own: Boot 3.5 applies a decorator only if it is the only one,
+     * so beside an application's decorator ours would silently switch both off there.
+     */
     @Bean
-    @ConditionalOnMissingBean
+    @ConditionalOnMissingBean(org.springframework.core.task.TaskDecorator.class)
     @ConditionalOnProperty(prefix = "asynclocal.executors", name = "enabled", matchIfMissing = true)
     AsyncLocalTaskDecorator asyncLocalTaskDecorator() {
         return new AsyncLocalTaskDecorator();
+    }
+
+    /** The application's own decorators also carry the context (on Boot 3.5 and 4 alike). */
+    @Bean
+    @ConditionalOnProperty(prefix = "asynclocal.executors", name = "enabled", matchIfMissing = true)
+    static BeanPostProcessor asyncLocalTaskDecoratorComposer() {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessAfterInitialization(Object bean, String beanName) {
+                if (bean instanceof org.springframework.core.task.TaskDecorator decorator
+                        && !(bean instanceof AsyncLocalTaskDecorator)) {
+                    return AsyncLocalTaskDecorator.around(decorator);
+                }
+                return bean;
+            }
+        };
     }
 
     @Bean

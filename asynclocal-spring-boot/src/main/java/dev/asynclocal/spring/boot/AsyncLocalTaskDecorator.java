@@ -11,13 +11,36 @@ import org.springframework.core.task.TaskDecorator;
  * sees an already bound task and does not capture it a second time.
  */
 public final class AsyncLocalTaskDecorator implements TaskDecorator {
+    private final TaskDecorator inner;
+
+    /** The decorator on its own. */
+    public AsyncLocalTaskDecorator() {
+        this(null);
+    }
+
+    private AsyncLocalTaskDecorator(TaskDecorator inner) {
+        this.inner = inner;
+    }
+
+    /**
+     * {@code decorator}'s work, run in the submitter's context: what the starter makes of an
+     * application's own {@code TaskDecorator} bean, so that there is still exactly one decorator
+     * for Boot to apply.
+     *
+     * @param decorator the application's decorator
+     * @return a decorator that applies {@code decorator} and binds the result
+     */
+    public static AsyncLocalTaskDecorator around(TaskDecorator decorator) {
+        return new AsyncLocalTaskDecorator(java.util.Objects.requireNonNull(decorator, "decorator"));
+    }
+
     @Override
     public Runnable decorate(Runnable runnable) {
-        return AsyncLocalStorage.bind(runnable);
+        return AsyncLocalStorage.bind(inner == null ? runnable : inner.decorate(runnable));
     }
 
     @Override
     public String toString() {
-        return "AsyncLocalTaskDecorator";
+        return inner == null ? "AsyncLocalTaskDecorator" : "AsyncLocalTaskDecorator(" + inner + ")";
     }
 }

@@ -25,7 +25,7 @@ final class OutboundBaggage implements ClientHttpRequestInterceptor {
         Map<String, String> headers = propagation.headers();
         if (!headers.isEmpty()) {
             for (String name : BaggagePropagation.headerNames()) {
-                request.getHeaders().remove(name);
+                SpringHeaders.remove(request.getHeaders(), name);
             }
             headers.forEach(request.getHeaders()::set);
         }

@@ -69,7 +69,7 @@ final class OutboundHttpPostProcessor implements BeanPostProcessor {
                 return next.exchange(org.springframework.web.reactive.function.client.ClientRequest.from(request)
                         .headers(h -> {
                             for (String name : BaggagePropagation.headerNames()) {
-                                h.remove(name);
+                                SpringHeaders.remove(h, name);
                             }
                             headers.forEach(h::set);
                         })

@@ -158,12 +158,16 @@ class AsyncLocalAutoConfigurationTest {
     static class SchedulingOn {
     }
 
-    /** Boot composes every {@code TaskDecorator} bean: the user's own keeps working beside ours. */
+    /**
+     * An application's own {@code TaskDecorator} keeps working and carries the context: the starter
+     * wraps it rather than adding a second decorator (Boot 3.5 applies none when there are two).
+     */
     @Test
     void aUsersOwnTaskDecoratorIsComposedWithOurs() {
         plain.withUserConfiguration(OwnDecorator.class)
                 .withConfiguration(AutoConfigurations.of(TaskExecutionAutoConfiguration.class)).run(context -> {
-                    assertThat(context).hasNotFailed().hasSingleBean(AsyncLocalTaskDecorator.class);
+                    assertThat(context).hasNotFailed().hasSingleBean(TaskDecorator.class);
+                    assertThat(context.getBean(TaskDecorator.class)).isInstanceOf(AsyncLocalTaskDecorator.class);
                     ThreadPoolTaskExecutor executor =
                             context.getBean("applicationTaskExecutor", ThreadPoolTaskExecutor.class);
                     AsyncLocalStorage<String> store = new AsyncLocalStorage<>("probe");
