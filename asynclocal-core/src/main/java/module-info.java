@@ -1,7 +1,7 @@
 /**
  * asynclocal: Node.js's {@code node:async_hooks} (AsyncLocalStorage, AsyncResource, createHook)
  * for the JVM. Only {@code dev.asynclocal} is API; {@code dev.asynclocal.internal} is not exported,
- * except to the library's own JUnit extension, which reads the thread states it checks.
+ * except to the library's own modules that switch frames (agent, JUnit extension, Kotlin).
  */
 @SuppressWarnings("module") // the friend modules are built after this one
 module dev.asynclocal {

@@ -37,7 +37,7 @@ class GcDestroyTest {
     }
 
     @Test
-    void theActionRunsOnceWhenTheResourceIsCollected() throws Exception {
+    void theActionRunsWhenTheResourceIsCollected() throws Exception {
         java.util.concurrent.CountDownLatch collected = new java.util.concurrent.CountDownLatch(1);
         Object resource = new Object();
         GcDestroy.watch(resource, collected::countDown);

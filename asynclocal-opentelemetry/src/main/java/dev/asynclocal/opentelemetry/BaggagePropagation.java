@@ -173,40 +173,39 @@ public final class BaggagePropagation {
         for (int i = 0; i < stores.length; i++) {
             stores[i] = storages.get(i).storage().getStore();
         }
-        LastHeaders last = LAST_HEADERS.get();
-        if (last != null && last.isFor(this, context, stores)) {
-            return new LinkedHashMap<>(last.fields);
+        LastHeaders remembered = last;
+        if (remembered != null && remembered.isFor(context, stores)) {
+            return new LinkedHashMap<>(remembered.fields);
         }
         Map<String, String> fields = computeHeaders(context);
-        LAST_HEADERS.set(new LastHeaders(this, context, stores, new LinkedHashMap<>(fields)));
+        last = new LastHeaders(context, stores, new LinkedHashMap<>(fields));
         return fields;
     }
 
     /**
-     * The headers of one context, remembered per thread: a request that sends many messages (a
-     * Kafka producer's records, a batch of calls) encodes its context once, not once per message.
-     * The headers are a function of OpenTelemetry's context (immutable, so its identity stands for
-     * its span and baggage) and of the declared stores' values, compared by identity; encoders
-     * are expected to give the same text for the same value. What is remembered is the last
-     * context's values and text, only ever handed back to a caller in that same context.
+     * The headers of the last context this propagation encoded: a request that sends many messages
+     * (a Kafka producer's records, a batch of calls) encodes its context once, not once per
+     * message. The headers are a function of OpenTelemetry's context (immutable, so its identity
+     * stands for its span and baggage) and of the declared stores' values, compared by identity;
+     * encoders are expected to give the same text for the same value. One entry per propagation,
+     * not per thread: concurrent requests only replace each other's entry, and no thread-local
+     * keeps a request's values (or this class's loader) on a pool thread.
      */
-    private static final ThreadLocal<LastHeaders> LAST_HEADERS = new ThreadLocal<>();
+    private volatile LastHeaders last;
 
     private static final class LastHeaders {
-        final BaggagePropagation propagation;
         final Context context;
         final Object[] stores;
         final Map<String, String> fields;
 
-        LastHeaders(BaggagePropagation propagation, Context context, Object[] stores, Map<String, String> fields) {
-            this.propagation = propagation;
+        LastHeaders(Context context, Object[] stores, Map<String, String> fields) {
             this.context = context;
             this.stores = stores;
             this.fields = fields;
         }
 
-        boolean isFor(BaggagePropagation propagation, Context context, Object[] stores) {
-            if (this.propagation != propagation || this.context != context) {
+        boolean isFor(Context context, Object[] stores) {
+            if (this.context != context) {
                 return false;
             }
             for (int i = 0; i < stores.length; i++) {
