@@ -29,7 +29,8 @@ final class AsyncLocalWebFilter implements WebFilter, Ordered {
     private static final TextMapGetter<HttpHeaders> HEADERS = new TextMapGetter<>() {
         @Override
         public Iterable<String> keys(HttpHeaders carrier) {
-            return carrier.headerNames();
+            // toSingleValueMap: the one way to list names that Spring 6.2 and 7 share
+            return carrier.toSingleValueMap().keySet();
         }
 
         @Override
