@@ -2,7 +2,7 @@ package dev.asynclocal;
 
 import dev.asynclocal.internal.Capture;
 import dev.asynclocal.internal.Captured;
-import dev.asynclocal.internal.PassThrough;
+import dev.asynclocal.internal.Engine;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -750,7 +750,7 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
     }
 
     /** Ends a stage's resource when its future completes. */
-    private static final class Resolved implements BiConsumer<Object, Throwable>, PassThrough {
+    private static final class Resolved implements BiConsumer<Object, Throwable>, Engine.PassThrough {
         private final Capture callback;
 
         Resolved(Capture callback) {
@@ -764,7 +764,7 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
     }
 
     /** Completes another future as the observed one completed. */
-    private static final class Relay<T> implements BiConsumer<T, Throwable>, PassThrough {
+    private static final class Relay<T> implements BiConsumer<T, Throwable>, Engine.PassThrough {
         private final AsyncCompletableFuture<T> target;
         /** Whether to wrap a failure in CompletionException, as CompletableFuture's relays do. */
         private final boolean wrap;

@@ -33,7 +33,7 @@ public final class AsyncHooks {
      * @return the execution async id
      */
     public static long executionAsyncId() {
-        return ThreadState.executionAsyncId(ThreadState.current());
+        return ThreadState.executionAsyncId(ThreadState.state());
     }
 
     /**
@@ -42,7 +42,7 @@ public final class AsyncHooks {
      * @return the trigger async id
      */
     public static long triggerAsyncId() {
-        return ThreadState.triggerAsyncId(ThreadState.current());
+        return ThreadState.triggerAsyncId(ThreadState.state());
     }
 
     /**
@@ -53,7 +53,7 @@ public final class AsyncHooks {
      * @return the executing resource
      */
     public static Object executionAsyncResource() {
-        return ThreadState.executionAsyncResource(ThreadState.current());
+        return ThreadState.executionAsyncResource(ThreadState.state());
     }
 
     /**

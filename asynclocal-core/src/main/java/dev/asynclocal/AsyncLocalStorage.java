@@ -2,6 +2,7 @@ package dev.asynclocal;
 
 import dev.asynclocal.internal.Capture;
 import dev.asynclocal.internal.Captured;
+import dev.asynclocal.internal.Engine;
 import dev.asynclocal.internal.Frame;
 import dev.asynclocal.internal.FrameKey;
 import dev.asynclocal.internal.ScopeEntries;
@@ -145,12 +146,11 @@ public final class AsyncLocalStorage<T> {
      */
     public void run(T store, Runnable fn) {
         Objects.requireNonNull(fn, "fn");
-        Object previous = ThreadState.saved();
-        ThreadState.setFrame(ThreadState.frameOf(previous).with(key, store));
+        Frame previous = ThreadState.enterWithStore(key, store);
         try {
             fn.run();
         } finally {
-            ThreadState.restore(previous);
+            ThreadState.exit(previous);
         }
     }
 
@@ -171,12 +171,11 @@ public final class AsyncLocalStorage<T> {
      */
     public <R, X extends Throwable> R run(T store, CallableOp<? extends R, X> fn) throws X {
         Objects.requireNonNull(fn, "fn");
-        Object previous = ThreadState.saved();
-        ThreadState.setFrame(ThreadState.frameOf(previous).with(key, store));
+        Frame previous = ThreadState.enterWithStore(key, store);
         try {
             return fn.call();
         } finally {
-            ThreadState.restore(previous);
+            ThreadState.exit(previous);
         }
     }
 
@@ -190,12 +189,11 @@ public final class AsyncLocalStorage<T> {
      */
     public void exit(Runnable fn) {
         Objects.requireNonNull(fn, "fn");
-        Object previous = ThreadState.saved();
-        ThreadState.setFrame(ThreadState.frameOf(previous).without(key));
+        Frame previous = ThreadState.enterWithoutStore(key);
         try {
             fn.run();
         } finally {
-            ThreadState.restore(previous);
+            ThreadState.exit(previous);
         }
     }
 
@@ -211,12 +209,11 @@ public final class AsyncLocalStorage<T> {
      */
     public <R, X extends Throwable> R exit(CallableOp<? extends R, X> fn) throws X {
         Objects.requireNonNull(fn, "fn");
-        Object previous = ThreadState.saved();
-        ThreadState.setFrame(ThreadState.frameOf(previous).without(key));
+        Frame previous = ThreadState.enterWithoutStore(key);
         try {
             return fn.call();
         } finally {
-            ThreadState.restore(previous);
+            ThreadState.exit(previous);
         }
     }
 
@@ -239,12 +236,10 @@ public final class AsyncLocalStorage<T> {
      * @param store the store; {@code null} is allowed
      */
     public void enterWith(T store) {
-        Frame previous = ThreadState.currentFrame();
-        Frame installed = previous.with(key, store);
-        ThreadState.setFrame(installed);
-        ScopeEntries.Listener listener = ScopeEntries.listener();
+        Frame previous = ThreadState.enterWithStore(key, store);
+        Engine.ScopeListener listener = ScopeEntries.listener();
         if (listener != null) {
-            ScopeEntries.notify(listener, this, store, ThreadState.current(), previous, installed, false);
+            ScopeEntries.notify(listener, this, store, ThreadState.state(), previous, ThreadState.frame(), false);
         }
     }
 
@@ -264,12 +259,10 @@ public final class AsyncLocalStorage<T> {
     public Scope withScope(T store) {
         // Strict mode walks the stack first: if that fails, the context has not been touched.
         StackTraceElement[] openSite = StrictMode.ENABLED ? StrictMode.opened() : null;
-        Frame previous = ThreadState.currentFrame();
-        Frame installed = previous.with(key, store);
-        ThreadState.setFrame(installed);
-        ScopeEntries.Listener listener = ScopeEntries.listener();
+        Frame previous = ThreadState.enterWithStore(key, store);
+        Engine.ScopeListener listener = ScopeEntries.listener();
         if (listener != null) {
-            ScopeEntries.notify(listener, this, store, ThreadState.current(), previous, installed, true);
+            ScopeEntries.notify(listener, this, store, ThreadState.state(), previous, ThreadState.frame(), true);
         }
         return new RestoringScope(previous, openSite);
     }

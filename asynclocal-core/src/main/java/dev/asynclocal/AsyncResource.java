@@ -53,7 +53,7 @@ public class AsyncResource {
      * @throws IllegalArgumentException if {@code type} is empty
      */
     public AsyncResource(String type) {
-        this(ThreadState.current(), type, -2, false);
+        this(ThreadState.state(), type, -2, false);
     }
 
     /**
@@ -79,7 +79,7 @@ public class AsyncResource {
      * @throws IllegalArgumentException if {@code type} is empty or {@code triggerAsyncId < -1}
      */
     public AsyncResource(String type, long triggerAsyncId, boolean requireManualDestroy) {
-        this(ThreadState.current(), type, checkTrigger(type, triggerAsyncId), requireManualDestroy);
+        this(ThreadState.state(), type, checkTrigger(type, triggerAsyncId), requireManualDestroy);
     }
 
     /** For the library's own resources (snapshots): the trigger is the current execution. */
@@ -94,7 +94,7 @@ public class AsyncResource {
             throw new IllegalArgumentException("type must not be empty");
         }
         this.type = type;
-        this.frame = ThreadState.currentFrame();
+        this.frame = ThreadState.frame();
         this.asyncId = Hooks.newAsyncId();
         this.triggerAsyncId = triggerAsyncId == -2 ? ThreadState.executionAsyncId(state) : triggerAsyncId;
         this.destroy = new DestroyOnce(asyncId, type);
@@ -182,7 +182,7 @@ public class AsyncResource {
             System.err.println("asynclocal strict mode: runInAsyncScope on " + this + " after its emitDestroy();"
                     + " hooks will see before/after for a destroyed resource");
         }
-        Object[] state = ThreadState.current();
+        Object[] state = ThreadState.state();
         long outerId = ThreadState.executionAsyncId(state);
         long outerTrigger = ThreadState.triggerAsyncId(state);
         Object outerResource = ThreadState.executionAsyncResource(state);
@@ -190,8 +190,7 @@ public class AsyncResource {
         try {
             // As in Node, before/after run in the caller's context, with this resource's ids.
             Hooks.emitBefore(state, asyncId, type);
-            Object outerFrame = ThreadState.saved();
-            ThreadState.setFrame(frame);
+            Frame outerFrame = ThreadState.enter(frame);
             try {
                 if (runnable != null) {
                     runnable.run();
@@ -199,7 +198,7 @@ public class AsyncResource {
                 }
                 return callable.call();
             } finally {
-                ThreadState.restore(outerFrame);
+                ThreadState.exit(outerFrame);
                 Hooks.emitAfter(state, asyncId, type);
             }
         } finally {

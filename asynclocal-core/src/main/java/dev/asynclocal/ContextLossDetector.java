@@ -177,7 +177,7 @@ public final class ContextLossDetector {
         if (!enabled || task instanceof WatchedRunnable) {
             return task;
         }
-        Frame frame = ThreadState.currentFrame();
+        Frame frame = ThreadState.frame();
         return frame == Frame.EMPTY ? task : new WatchedRunnable(task, frame, creationStack());
     }
 
@@ -194,7 +194,7 @@ public final class ContextLossDetector {
         if (!enabled || task instanceof WatchedCallable) {
             return task;
         }
-        Frame frame = ThreadState.currentFrame();
+        Frame frame = ThreadState.frame();
         return frame == Frame.EMPTY ? task : new WatchedCallable<>(task, frame, creationStack());
     }
 
@@ -262,7 +262,7 @@ public final class ContextLossDetector {
         List<StackWalker.StackFrame> site = boundary < 0 ? stack : stack.subList(0, boundary);
         List<StackWalker.StackFrame> below = boundary < 0
                 ? List.of() : stack.subList(boundary, Math.min(stack.size(), boundary + BOUNDARY_FRAMES));
-        Frame frame = ThreadState.currentFrame();
+        Frame frame = ThreadState.frame();
         SiteKey key = new SiteKey(storage, site, below.isEmpty() ? null : below.get(0));
         record(key, Loss.Kind.EXPECTED_STORE, storage, site, below, () -> frame == Frame.EMPTY
                 ? "the thread runs outside any context"
@@ -274,7 +274,7 @@ public final class ContextLossDetector {
         if (!enabled) {
             return;
         }
-        Frame running = ThreadState.currentFrame();
+        Frame running = ThreadState.frame();
         if (running.carries(work.frame) || REPORTING.get() != null) {
             return;
         }

@@ -38,7 +38,7 @@ final class RestoringScope implements AsyncLocalStorage.Scope {
                 StrictMode.closing((StackTraceElement[]) openSite); // throws before anything is restored
             }
             previous = null;
-            ThreadState.setFrame(saved);
+            ThreadState.exit(saved);
         }
     }
 }

@@ -60,9 +60,9 @@ public final class Snapshot {
     }
 
     static Snapshot capture() {
-        Frame frame = ThreadState.currentFrame();
+        Frame frame = ThreadState.frame();
         if (Hooks.anyEnabled()) {
-            return new Snapshot(frame, new AsyncResource(ThreadState.current(), TYPE));
+            return new Snapshot(frame, new AsyncResource(ThreadState.state(), TYPE));
         }
         return new Snapshot(frame, null);
     }
@@ -80,12 +80,11 @@ public final class Snapshot {
             resource.runInAsyncScope(fn);
             return;
         }
-        Object previous = ThreadState.saved();
-        ThreadState.setFrame(frame);
+        Frame previous = ThreadState.enter(frame);
         try {
             fn.run();
         } finally {
-            ThreadState.restore(previous);
+            ThreadState.exit(previous);
         }
     }
 
@@ -105,12 +104,11 @@ public final class Snapshot {
         if (resource != null) {
             return resource.runInAsyncScope(fn);
         }
-        Object previous = ThreadState.saved();
-        ThreadState.setFrame(frame);
+        Frame previous = ThreadState.enter(frame);
         try {
             return fn.call();
         } finally {
-            ThreadState.restore(previous);
+            ThreadState.exit(previous);
         }
     }
 
@@ -134,9 +132,7 @@ public final class Snapshot {
     public AsyncLocalStorage.Scope attach() {
         // Strict mode walks the stack first: if that fails, the context has not been touched.
         StackTraceElement[] openSite = StrictMode.ENABLED ? StrictMode.opened() : null;
-        Frame previous = ThreadState.currentFrame();
-        ThreadState.setFrame(frame);
-        return new RestoringScope(previous, openSite);
+        return new RestoringScope(ThreadState.enter(frame), openSite);
     }
 
     /**

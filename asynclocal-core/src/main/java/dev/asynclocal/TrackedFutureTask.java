@@ -1,6 +1,6 @@
 package dev.asynclocal;
 
-import dev.asynclocal.internal.PassThrough;
+import dev.asynclocal.internal.Engine;
 import dev.asynclocal.internal.Captured;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Future;
@@ -11,12 +11,12 @@ import java.util.concurrent.FutureTask;
  * {@link FutureTask} (the future every {@code AbstractExecutorService} returns) whose callable
  * runs in the submitter's context, and which ends the task's async resource exactly when the
  * future completes: after the task ran, or when it was cancelled before running. It is a
- * {@link PassThrough}, so the agent does not capture it a second time when the wrapped executor
+ * {@link Engine.PassThrough}, so the agent does not capture it a second time when the wrapped executor
  * is a JDK one.
  *
  * @param <V> the result type
  */
-final class TrackedFutureTask<V> extends FutureTask<V> implements PassThrough {
+final class TrackedFutureTask<V> extends FutureTask<V> implements Engine.PassThrough {
     /**
      * Dropped once the future completes: a completed (or cancelled) future may be kept long after
      * by its caller or left in the delegate's queue, and must not keep the task's context alive

@@ -3,6 +3,7 @@ package dev.asynclocal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.asynclocal.internal.StrictMode;
+import dev.asynclocal.internal.Frame;
 import dev.asynclocal.internal.ThreadState;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -129,15 +130,15 @@ class AllocationTest {
         for (int i = 0; i < instances; i++) {
             created.add(new AsyncLocalStorage<>("als" + i));
         }
-        var outer = ThreadState.saved();
+        Frame outer = ThreadState.frame();
         try {
             for (int i = 0; i < instances; i++) {
                 created.get(i).enterWith(i);
             }
-            assertThat(ThreadState.currentFrame().size()).isEqualTo(instances);
+            assertThat(ThreadState.frame().size()).isEqualTo(instances);
             body.run();
         } finally {
-            ThreadState.restore(outer);
+            ThreadState.exit(outer);
         }
     }
 

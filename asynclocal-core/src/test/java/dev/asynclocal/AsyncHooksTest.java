@@ -164,7 +164,7 @@ class AsyncHooksTest {
         // library's internal emitter is used to reach the hook's error path.
         List<HookGuard.HookError> errors = hooks.collectErrors();
         hooks.enable(HookCallbacks.throwingIn("promiseResolve", new RuntimeException("resolve")));
-        Hooks.emitPromiseResolve(ThreadState.current(), 12345, "CompletableFuture");
+        Hooks.emitPromiseResolve(ThreadState.state(), 12345, "CompletableFuture");
         assertThat(errors).extracting(e -> e.callback + "/" + e.type + "/" + e.asyncId)
                 .containsExactly("promiseResolve/CompletableFuture/12345");
     }

@@ -25,16 +25,16 @@ class ScopeEntriesTest {
         ScopeEntries.install((s, store, state, previous, installed, scope) -> seen.add(new Object[] {s, store, state, installed, scope, previous}));
         TestSupport.onNewThread(() -> {
             storage.enterWith("a");
-            Frame afterEnter = ThreadState.currentFrame();
+            Frame afterEnter = ThreadState.frame();
             try (AsyncLocalStorage.Scope ignored = storage.withScope("b")) {
                 assertThat(seen).hasSize(2);
-                assertThat(seen.get(1)[3]).isSameAs(ThreadState.currentFrame());
+                assertThat(seen.get(1)[3]).isSameAs(ThreadState.frame());
             }
             assertThat(seen.get(0)[3]).isSameAs(afterEnter);
             assertThat(seen.get(0)[5]).isSameAs(Frame.EMPTY);
             assertThat(seen.get(1)[5]).isSameAs(afterEnter);
-            assertThat(seen.get(0)[2]).isSameAs(ThreadState.current());
-            assertThat(ThreadState.frameSeenFromAnotherThread(ThreadState.current())).isSameAs(afterEnter);
+            assertThat(seen.get(0)[2]).isSameAs(ThreadState.state());
+            assertThat(ThreadState.frameSeenFromAnotherThread(ThreadState.state())).isSameAs(afterEnter);
         });
         assertThat(seen).extracting(e -> e[0]).containsExactly(storage, storage);
         assertThat(seen).extracting(e -> e[1]).containsExactly("a", "b");
@@ -63,9 +63,9 @@ class ScopeEntriesTest {
     @Test
     void frameCarriesEveryEntryOfAnother() {
         AsyncLocalStorage<String> other = new AsyncLocalStorage<>("o");
-        Frame one = storage.run("1", ThreadState::currentFrame);
-        Frame both = storage.run("1", () -> other.run("2", ThreadState::currentFrame));
-        Frame changed = storage.run("changed", () -> other.run("2", ThreadState::currentFrame));
+        Frame one = storage.run("1", ThreadState::frame);
+        Frame both = storage.run("1", () -> other.run("2", ThreadState::frame));
+        Frame changed = storage.run("changed", () -> other.run("2", ThreadState::frame));
         assertThat(both.carries(one)).isTrue();
         assertThat(one.carries(both)).isFalse();
         assertThat(changed.carries(one)).isFalse();
@@ -84,9 +84,9 @@ class ScopeEntriesTest {
             for (int i = 0; i < many.size(); i++) {
                 many.get(i).enterWith(i);
             }
-            frames[0] = ThreadState.currentFrame();
+            frames[0] = ThreadState.frame();
             many.get(17).enterWith(-1);
-            frames[1] = ThreadState.currentFrame();
+            frames[1] = ThreadState.frame();
         });
         assertThat(frames[0].size()).isEqualTo(40);
         assertThat(frames[0].carries(frames[0])).isTrue();

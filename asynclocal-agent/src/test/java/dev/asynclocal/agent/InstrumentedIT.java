@@ -51,8 +51,8 @@ class InstrumentedIT {
     void theApplicationAndTheJdkShareOneCopyOfTheLibrary() throws Exception {
         assertThat(dev.asynclocal.AsyncLocalStorage.class.getClassLoader()).isNull();
         assertThat(Installer.class.getClassLoader()).isNull();
-        assertThat(Class.forName("dev.asynclocal.internal.ThreadState", false, getClass().getClassLoader()))
-                .isSameAs(Class.forName("dev.asynclocal.internal.ThreadState", false, null));
+        assertThat(Class.forName("dev.asynclocal.internal.Engine", false, getClass().getClassLoader()))
+                .isSameAs(Class.forName("dev.asynclocal.internal.Engine", false, null));
         assertThat(Installer.isInstalled()).isTrue();
     }
 }

@@ -67,7 +67,7 @@ public class Capture {
     private static final int FINISH_REQUESTED = 1 << 30;
 
     /** The captured frame as the thread state stores it: {@code null} for the empty context. */
-    private final Object frame;
+    private final Frame frame;
     /**
      * The async-resource side, {@code null} when no hook was enabled at capture: then this is a
      * pure frame swap, and the capture is just the frame reference (and its subclass's callback),
@@ -84,15 +84,15 @@ public class Capture {
      *     {@link #FINISH_AFTER_RUN} or {@link #FINISH_ON_FAILURE}
      */
     protected Capture(String type, int ending) {
-        this.frame = ThreadState.saved();
+        this.frame = ThreadState.frame();
         this.resource = Hooks.anyEnabled()
-                ? new Resource(type, (byte) ending, Hooks.newAsyncId(), ThreadState.executionAsyncId(ThreadState.current()))
+                ? new Resource(type, (byte) ending, Hooks.newAsyncId(), ThreadState.executionAsyncId(ThreadState.state()))
                 : null;
     }
 
     /**
      * Captures the calling thread's context for an operation whose callback the caller will run
-     * with {@link #enter}/{@link #exit}, and announces it. The agent calls this: keep the signature.
+     * with {@link #enter}/{@link #exit}, and announces it.
      *
      * @param type the resource type hooks will see
      * @param ending when the operation is finished for good
@@ -116,51 +116,45 @@ public class Capture {
             if (Hooks.anyDestroyListener()) {
                 r.cleanable = GcDestroy.watch(this, r.asyncId, r.type);
             }
-            Hooks.emitInit(ThreadState.current(), r.asyncId, r.type, r.triggerAsyncId, this);
+            Hooks.emitInit(ThreadState.state(), r.asyncId, r.type, r.triggerAsyncId, this);
         }
     }
 
     /**
      * Installs the captured context on the calling thread and returns what {@link #exit} needs to
      * restore the thread's own. With ids, also makes this the executing resource and emits
-     * {@code before}. The agent calls this: keep the signature.
+     * {@code before}.
      *
      * @return the token to pass to {@link #exit}: the previous frame, or (with ids) a record of it
      */
     public final Object enter() {
-        Object outer = ThreadState.saved();
         if (InheritedContexts.WATCHING) {
-            InheritedContexts.entering(outer, frame);
+            InheritedContexts.entering(ThreadState.frame(), frame);
         }
         if (resource == null) {
-            // The hot path: one read and at most one write of the thread's own state. The write is
-            // skipped when the context is already the captured one (a callback run where it was
-            // bound), which spares the store and its GC barrier.
-            if (outer != frame) {
-                ThreadState.restore(frame);
-            }
-            return outer;
+            // The hot path: one read and at most one write of the thread's own state.
+            return ThreadState.enter(frame);
         }
-        return enterAsResource(outer);
+        return enterAsResource();
     }
 
     /**
      * Restores what the thread had before the matching {@link #enter}; with ids, emits
-     * {@code after} first. Call in a {@code finally}. The agent calls this: keep the signature.
+     * {@code after} first. Call in a {@code finally}.
      *
      * @param saved what {@code enter} returned
      */
     public final void exit(Object saved) {
         if (resource == null) {
-            // The callback may have changed the context (enterWith): read, not assumed.
-            ThreadState.restoreIfChanged(saved);
+            ThreadState.exit((Frame) saved);
             return;
         }
         exitAsResource((Outer) saved);
     }
 
-    private Object enterAsResource(Object outerFrame) {
-        Object[] state = ThreadState.current();
+    private Object enterAsResource() {
+        Frame outerFrame = ThreadState.frame();
+        Object[] state = ThreadState.state();
         Resource r = resource;
         Outer outer = new Outer(outerFrame, ThreadState.executionAsyncId(state), ThreadState.triggerAsyncId(state),
                 ThreadState.executionAsyncResource(state), r.beginRun());
@@ -174,19 +168,18 @@ public class Capture {
                 // memory, stack overflow). No exit() will follow, so undo the ids here.
                 ThreadState.enterResource(state, outer.executionAsyncId, outer.triggerAsyncId,
                         outer.executionAsyncResource);
-                ThreadState.restore(outerFrame);
                 r.endRun();
                 throw e;
             }
         }
-        ThreadState.restore(frame);
+        ThreadState.enter(frame);
         return outer;
     }
 
     private void exitAsResource(Outer outer) {
-        Object[] state = ThreadState.current();
+        Object[] state = ThreadState.state();
         Resource r = resource;
-        ThreadState.restore(outer.frame);
+        ThreadState.exit(outer.frame);
         try {
             if (outer.traced) {
                 Hooks.emitAfter(state, r.asyncId, r.type);
@@ -216,7 +209,7 @@ public class Capture {
     /**
      * Marks the operation finished for good (it ran for the last time, was cancelled or rejected):
      * {@code destroy} is queued once, after any run in progress has exited. Does nothing without
-     * ids, and nothing the second time. The agent calls this: keep the signature.
+     * ids, and nothing the second time.
      */
     public final void finish() {
         Resource r = resource;
@@ -227,20 +220,18 @@ public class Capture {
 
     /**
      * For a stage of a future: emits {@code promiseResolve} (the stage's future completed), then
-     * {@link #finish()}. Does nothing without ids, or once finished. The agent calls this: keep
-     * the signature.
+     * {@link #finish()}. Does nothing without ids, or once finished.
      */
     public final void resolved() {
         Resource r = resource;
         if (r != null && r.phase != FINISHED) {
-            Hooks.emitPromiseResolve(ThreadState.current(), r.asyncId, r.type);
+            Hooks.emitPromiseResolve(ThreadState.state(), r.asyncId, r.type);
             r.finish();
         }
     }
 
     /**
-     * Whether a hook was enabled at capture, making this an async resource with an id. The agent
-     * calls this: keep the signature.
+     * Whether a hook was enabled at capture, making this an async resource with an id.
      *
      * @return {@code true} if this capture emits hook events
      */
@@ -363,13 +354,13 @@ public class Capture {
 
     /** What the thread had before {@link #enter}, when enter also changed the ids. */
     private static final class Outer {
-        final Object frame;
+        final Frame frame;
         final long executionAsyncId;
         final long triggerAsyncId;
         final Object executionAsyncResource;
         final boolean traced;
 
-        Outer(Object frame, long executionAsyncId, long triggerAsyncId, Object executionAsyncResource,
+        Outer(Frame frame, long executionAsyncId, long triggerAsyncId, Object executionAsyncResource,
                 boolean traced) {
             this.frame = frame;
             this.executionAsyncId = executionAsyncId;

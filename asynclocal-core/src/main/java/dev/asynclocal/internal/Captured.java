@@ -26,7 +26,7 @@ public final class Captured {
     }
 
     /**
-     * {@code task} bound to the calling thread's context. The agent calls this: keep the signature.
+     * {@code task} bound to the calling thread's context.
      *
      * @param task the task
      * @param type the resource type hooks see
@@ -42,7 +42,7 @@ public final class Captured {
     }
 
     /**
-     * {@code task} bound to the calling thread's context. The agent calls this: keep the signature.
+     * {@code task} bound to the calling thread's context.
      *
      * @param task the task
      * @param type the resource type hooks see
@@ -59,7 +59,7 @@ public final class Captured {
     }
 
     /**
-     * {@code fn} bound to the calling thread's context. The agent calls this: keep the signature.
+     * {@code fn} bound to the calling thread's context.
      *
      * @param fn the function
      * @param type the resource type hooks see
@@ -76,7 +76,7 @@ public final class Captured {
     }
 
     /**
-     * {@code fn} bound to the calling thread's context. The agent calls this: keep the signature.
+     * {@code fn} bound to the calling thread's context.
      *
      * @param fn the function
      * @param type the resource type hooks see
@@ -94,8 +94,7 @@ public final class Captured {
     }
 
     /**
-     * {@code action} bound to the calling thread's context. The agent calls this: keep the
-     * signature.
+     * {@code action} bound to the calling thread's context.
      *
      * @param action the action
      * @param type the resource type hooks see
@@ -111,8 +110,7 @@ public final class Captured {
     }
 
     /**
-     * {@code action} bound to the calling thread's context. The agent calls this: keep the
-     * signature.
+     * {@code action} bound to the calling thread's context.
      *
      * @param action the action
      * @param type the resource type hooks see
@@ -129,8 +127,7 @@ public final class Captured {
     }
 
     /**
-     * {@code supplier} bound to the calling thread's context. The agent calls this: keep the
-     * signature.
+     * {@code supplier} bound to the calling thread's context.
      *
      * @param supplier the supplier
      * @param type the resource type hooks see
@@ -147,8 +144,7 @@ public final class Captured {
 
     /**
      * {@code handler} bound to the calling thread's context: {@code completed} or {@code failed},
-     * whichever the I/O operation calls, runs in it; the resource is finished after that call. The
-     * agent calls this: keep the signature.
+     * whichever the I/O operation calls, runs in it; the resource is finished after that call.
      *
      * @param handler the completion handler of an asynchronous channel operation
      * @param type the resource type hooks see
@@ -166,8 +162,7 @@ public final class Captured {
 
     /**
      * The user's own task inside a wrapper made here, or {@code task} itself if it is not one
-     * (for {@code shutdownNow()}, which must hand back what the caller submitted). The agent
-     * calls this: keep the signature.
+     * (for {@code shutdownNow()}, which must hand back what the caller submitted).
      *
      * @param task a task, possibly wrapped
      * @return the unwrapped task
@@ -182,7 +177,7 @@ public final class Captured {
         return task;
     }
 
-    /** A bound {@link Runnable}. The agent checks for this class (and unwraps it): keep the name. */
+    /** A bound {@link Runnable}. */
     public static final class Task extends Capture implements Runnable {
         final Runnable task;
 

@@ -51,7 +51,7 @@ final class DestroyQueue {
     }
 
     private static void deliverForever() {
-        Object[] state = ThreadState.current();
+        Object[] state = ThreadState.state();
         while (true) {
             Entry entry;
             try {
@@ -60,7 +60,7 @@ final class DestroyQueue {
                 // Only the JVM's shutdown would interrupt this thread; keep delivering until then.
                 continue;
             }
-            ThreadState.setFrame(Frame.EMPTY);
+            ThreadState.enter(Frame.EMPTY);
             Hooks.emitDestroyNow(state, entry.asyncId, entry.type);
         }
     }

@@ -30,8 +30,7 @@ public final class Frame {
     };
 
     /**
-     * The frame of a thread that runs outside any context. The agent's generated code compares
-     * against it to skip capturing: an empty context is always this instance.
+     * The frame of a thread that runs outside any context. An empty context is always this instance.
      */
     public static final Frame EMPTY = new Frame(null, null, null, null, null, null);
 

@@ -35,8 +35,7 @@ public final class Hooks {
     }
 
     /**
-     * Whether any hook is enabled now. One volatile read; the hot path's only hook cost. The
-     * agent's generated code calls this: keep the signature.
+     * Whether any hook is enabled now. One volatile read; the hot path's only hook cost.
      */
     public static boolean anyEnabled() {
         return enabled.length != 0;

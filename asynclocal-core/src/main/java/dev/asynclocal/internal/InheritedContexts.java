@@ -72,9 +72,9 @@ public final class InheritedContexts {
      * A capture of {@code frame} is being entered on a thread whose context was {@code outer}.
      * Called only when {@link #WATCHING}.
      */
-    static void entering(Object outer, Object frame) {
-        if (outer == null || outer == frame || !ThreadState.isInheritedHere(outer)
-                || frame instanceof Frame && ((Frame) outer).isInheritedCopyOf((Frame) frame)) {
+    static void entering(Frame outer, Frame frame) {
+        if (outer == Frame.EMPTY || outer == frame || !ThreadState.isInheritedHere(outer)
+                || outer.isInheritedCopyOf(frame)) {
             // Not another context: the work was captured where the thread was started (the task
             // a thread-per-task executor started the thread for, say).
             return;

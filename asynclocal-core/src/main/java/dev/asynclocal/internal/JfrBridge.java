@@ -128,7 +128,7 @@ public final class JfrBridge {
                 event.asyncId = asyncId;
                 event.triggerAsyncId = triggerAsyncId;
                 // init runs on the creating thread, whose frame is the one just captured.
-                event.stores = ThreadState.currentFrame().size();
+                event.stores = ThreadState.frame().size();
                 event.commit();
             }
         }
@@ -138,7 +138,7 @@ public final class JfrBridge {
             RestoreEvent event = new RestoreEvent();
             ArrayDeque<Object> open = OPEN.get();
             if (event.isEnabled()) {
-                Object[] state = ThreadState.current();
+                Object[] state = ThreadState.state();
                 event.begin();
                 event.asyncId = asyncId;
                 event.triggerAsyncId = ThreadState.triggerAsyncId(state);

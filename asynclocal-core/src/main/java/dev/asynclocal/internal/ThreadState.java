@@ -105,59 +105,100 @@ public final class ThreadState {
 
     /**
      * The calling thread's state, for the methods of this class that take one (ids, resources,
-     * hook dispatch, capture suppression). Frame switches do not need it. The agent's generated
-     * code calls this: keep the signature.
+     * hook dispatch, capture suppression). Frame switches do not need it.
      *
      * @return the calling thread's state
      */
-    public static Object[] current() {
+    public static Object[] state() {
         return CURRENT.get();
     }
 
-    // ---- the frame -------------------------------------------------------------------------
+    // ---- the frame: one currency, one switch protocol ------------------------------------------
+    //
+    // Frames are Frame objects everywhere, the empty context being Frame.EMPTY. Only the
+    // thread-local stores null in its place (see the class comment). A switch is always
+    //     Frame previous = ThreadState.enter(frame);
+    //     try { ... } finally { ThreadState.exit(previous); }
 
     /**
-     * The calling thread's current frame, as stored: a {@link Frame}, or {@code null} for the
-     * empty context. For code that saves it and puts it back unchanged with {@link #restore};
-     * anything that looks into it uses {@link #currentFrame}. The agent calls this: keep the
-     * signature.
+     * The calling thread's current frame, {@link Frame#EMPTY} outside any context.
      *
-     * @return the stored frame, {@code null} when empty
+     * @return the current frame, never {@code null}
      */
-    public static Object saved() {
-        return FRAME.get();
+    public static Frame frame() {
+        Frame frame = FRAME.get();
+        return frame == null ? Frame.EMPTY : frame;
     }
 
     /**
-     * Puts back a frame obtained from {@link #saved}. The agent calls this: keep the signature.
+     * Makes {@code frame} the calling thread's current frame and returns the one it replaces, to
+     * hand to {@link #exit} in a {@code finally}. No write when {@code frame} is already current
+     * (a callback run where it was bound), which spares the store and its GC barrier.
      *
-     * @param saved what {@link #saved} returned
+     * @param frame the frame to run in; {@link Frame#EMPTY} for the empty context
+     * @return the previous frame, never {@code null}
      */
-    public static void restore(Object saved) {
-        FRAME.set((Frame) saved);
+    public static Frame enter(Frame frame) {
+        Frame stored = FRAME.get();
+        Frame target = frame == Frame.EMPTY ? null : frame;
+        if (stored != target) {
+            store(target);
+        }
+        return stored == null ? Frame.EMPTY : stored;
+    }
+
+    /**
+     * Like {@link #enter}, into the current frame with {@code store} under {@code key}: what
+     * {@code run(store, fn)} does, with one thread-local read.
+     *
+     * @param key the storage's key
+     * @param store its store in the new frame
+     * @return the previous frame, never {@code null}
+     */
+    public static Frame enterWithStore(FrameKey key, Object store) {
+        Frame stored = FRAME.get();
+        Frame previous = stored == null ? Frame.EMPTY : stored;
+        store(previous.with(key, store));
+        return previous;
+    }
+
+    /**
+     * Like {@link #enter}, into the current frame without an entry for {@code key}: what
+     * {@code exit(fn)} does.
+     *
+     * @param key the storage's key
+     * @return the previous frame, never {@code null}
+     */
+    public static Frame enterWithoutStore(FrameKey key) {
+        Frame stored = FRAME.get();
+        Frame previous = stored == null ? Frame.EMPTY : stored;
+        Frame next = previous.without(key);
+        store(next == Frame.EMPTY ? null : next);
+        return previous;
+    }
+
+    /**
+     * Puts back the frame an {@code enter} returned, whatever the code in between did to the
+     * context ({@code enterWith} included). One write, no read: cheaper than comparing first,
+     * since the thread is almost always in another frame by then.
+     *
+     * @param previous what {@code enter} returned
+     */
+    public static void exit(Frame previous) {
+        store(previous == Frame.EMPTY ? null : previous);
+    }
+
+    private static void store(Frame frame) {
+        FRAME.set(frame);
         if (mirroring) {
-            mirror(saved);
+            mirror(frame);
         }
     }
 
-    /**
-     * Puts back a frame obtained from {@link #saved} unless it is still the current one: what
-     * runs after a callback, which may have changed the context ({@code enterWith}) or not. The
-     * comparison spares the write, and with it the garbage collector's barrier, when nothing
-     * changed. The agent calls this: keep the signature.
-     *
-     * @param saved what {@link #saved} returned before the callback
-     */
-    public static void restoreIfChanged(Object saved) {
-        if (FRAME.get() != saved) {
-            restore(saved);
-        }
-    }
-
-    private static void mirror(Object saved) {
+    private static void mirror(Frame frame) {
         // Weakly: a copy left behind once mirroring stops must not keep the frame (and this
         // library's class loader) alive. While it is current, the thread-local holds it anyway.
-        SLOT.setRelease(CURRENT.get(), MIRRORED_FRAME, saved == null ? null : new WeakReference<>(saved));
+        SLOT.setRelease(CURRENT.get(), MIRRORED_FRAME, frame == null ? null : new WeakReference<>(frame));
     }
 
     /**
@@ -173,42 +214,13 @@ public final class ThreadState {
     }
 
     /**
-     * Makes {@code frame} the calling thread's current frame.
-     *
-     * @param frame the new frame; {@link Frame#EMPTY} (or {@code null}) for the empty context
-     */
-    public static void setFrame(Frame frame) {
-        restore(frame == Frame.EMPTY ? null : frame);
-    }
-
-    /**
-     * Converts a value from {@link #saved} to a frame, {@link Frame#EMPTY} for {@code null}.
-     *
-     * @param saved a stored frame or {@code null}
-     * @return the frame
-     */
-    public static Frame frameOf(Object saved) {
-        return saved == null ? Frame.EMPTY : (Frame) saved;
-    }
-
-    /**
-     * Whether the calling thread runs in the empty context. The agent's generated code calls this
-     * to skip capturing: keep the signature.
+     * Whether the calling thread runs in the empty context: what the agent checks before
+     * capturing anything.
      *
      * @return {@code true} outside any context
      */
     public static boolean isEmpty() {
         return FRAME.get() == null;
-    }
-
-    /**
-     * The calling thread's current frame, {@link Frame#EMPTY} outside any context. The agent's
-     * generated code calls this: keep the signature.
-     *
-     * @return the current frame, never {@code null}
-     */
-    public static Frame currentFrame() {
-        return frameOf(FRAME.get());
     }
 
     /**
@@ -236,7 +248,8 @@ public final class ThreadState {
      */
     public static Frame frameSeenFromAnotherThread(Object[] state) {
         Object mirrored = SLOT.getAcquire(state, MIRRORED_FRAME);
-        return frameOf(mirrored == null ? null : ((WeakReference<?>) mirrored).get());
+        Frame frame = mirrored == null ? null : (Frame) ((WeakReference<?>) mirrored).get();
+        return frame == null ? Frame.EMPTY : frame;
     }
 
     // ---- a context inherited at thread start ---------------------------------------------------
@@ -256,7 +269,7 @@ public final class ThreadState {
         }
         Frame copy = frame.inheritedCopy();
         CURRENT.get()[INHERITED] = copy;
-        restore(copy);
+        store(copy);
     }
 
     /**
@@ -291,25 +304,25 @@ public final class ThreadState {
             return false; // an inherited copy handed to this thread by a capture: not this thread's own
         }
         state[INHERITED] = null;
-        restore(null);
+        store(null);
         return true;
     }
 
     /**
-     * Whether {@code saved} (what {@link #saved} returned on this thread) is the context this
-     * thread inherited and still runs in. Diagnostics only.
+     * Whether {@code frame} is the context this thread inherited and still runs in. Diagnostics
+     * only.
      *
-     * @param saved a stored frame or {@code null}
+     * @param frame a frame
      * @return {@code true} if it is this thread's inherited copy
      */
-    public static boolean isInheritedHere(Object saved) {
-        return saved instanceof Frame && ((Frame) saved).isInheritedCopy() && CURRENT.get()[INHERITED] == saved;
+    public static boolean isInheritedHere(Frame frame) {
+        return frame.isInheritedCopy() && CURRENT.get()[INHERITED] == frame;
     }
 
     // ---- the executing resource and its ids ---------------------------------------------------
 
     /**
-     * @param state a state from {@link #current()}
+     * @param state a state from {@link #state()}
      * @return the id of the resource whose callback runs, {@link #TOP_LEVEL_ID} outside any
      */
     public static long executionAsyncId(Object[] state) {
@@ -317,7 +330,7 @@ public final class ThreadState {
     }
 
     /**
-     * @param state a state from {@link #current()}
+     * @param state a state from {@link #state()}
      * @return the trigger id of the resource whose callback runs, {@code 0} outside any
      */
     public static long triggerAsyncId(Object[] state) {
@@ -325,7 +338,7 @@ public final class ThreadState {
     }
 
     /**
-     * @param state a state from {@link #current()}
+     * @param state a state from {@link #state()}
      * @return the resource whose callback runs, {@link #TOP_LEVEL_RESOURCE} outside any
      */
     public static Object executionAsyncResource(Object[] state) {
@@ -338,7 +351,7 @@ public final class ThreadState {
      * read it first with {@link #executionAsyncId}, {@link #triggerAsyncId} and
      * {@link #executionAsyncResource} and pass those here.
      *
-     * @param state a state from {@link #current()}
+     * @param state a state from {@link #state()}
      * @param asyncId the resource's id
      * @param triggerAsyncId the resource's trigger id
      * @param resource the resource; {@link #TOP_LEVEL_RESOURCE} for none
@@ -362,10 +375,9 @@ public final class ThreadState {
     /**
      * Whether the code the agent adds to JDK classes must capture nothing on this thread: work
      * started here is infrastructure, not a continuation of the current context (a pool starting
-     * its own worker thread, the library starting its daemon threads). The agent's generated code
-     * calls this: keep the signature.
+     * its own worker thread, the library starting its daemon threads).
      *
-     * @param state a state from {@link #current()}
+     * @param state a state from {@link #state()}
      * @return {@code true} while a {@link #suppressCapture} is not yet matched by its
      *     {@link #resumeCapture}
      */
@@ -374,17 +386,16 @@ public final class ThreadState {
     }
 
     /**
-     * Stops capturing on this thread until the matching {@link #resumeCapture}; calls nest. The
-     * agent's generated code calls this: keep the signature.
+     * Stops capturing on this thread until the matching {@link #resumeCapture}; calls nest.
      *
-     * @param state a state from {@link #current()}
+     * @param state a state from {@link #state()}
      */
     public static void suppressCapture(Object[] state) {
         numbers(state)[CAPTURE_SUPPRESSED]++;
     }
 
     /**
-     * Ends one {@link #suppressCapture}. The agent's generated code calls this: keep the signature.
+     * Ends one {@link #suppressCapture}.
      *
      * @param state the state given to {@link #suppressCapture}
      */

@@ -25,7 +25,7 @@ class CaptureTest {
     @AfterEach
     void disable() {
         Hooks.disable(sink);
-        ThreadState.setFrame(Frame.EMPTY);
+        ThreadState.enter(Frame.EMPTY);
     }
 
     /**
@@ -106,27 +106,27 @@ class CaptureTest {
     }
 
     private Object store() {
-        return ThreadState.currentFrame().get(key);
+        return ThreadState.frame().get(key);
     }
 
     @Test
     void withoutHooksACaptureIsAFrameSwapWithoutIds() {
-        Object[] state = ThreadState.current();
-        ThreadState.setFrame(Frame.EMPTY.with(key, "captured"));
+        Object[] state = ThreadState.state();
+        ThreadState.enter(Frame.EMPTY.with(key, "captured"));
         AtomicReference<Object> inside = new AtomicReference<>();
         Runnable bound = Captured.runnable(() -> {
             inside.set(store());
-            ThreadState.setFrame(ThreadState.currentFrame().with(key, "changed inside"));
+            ThreadState.enter(ThreadState.frame().with(key, "changed inside"));
         }, Capture.EXECUTOR, Capture.FINISH_AFTER_RUN);
         assertThat(((Capture) bound).isResource()).isFalse();
         assertThat(((Capture) bound).asyncId()).isZero();
         Frame outer = Frame.EMPTY.with(key, "outer");
-        ThreadState.setFrame(outer);
+        ThreadState.enter(outer);
         ThreadState.enterResource(state, 42, 0, ThreadState.TOP_LEVEL_RESOURCE);
         try {
             bound.run();
             assertThat(inside.get()).isEqualTo("captured");
-            assertThat(ThreadState.currentFrame()).isSameAs(outer);
+            assertThat(ThreadState.frame()).isSameAs(outer);
             assertThat(ThreadState.executionAsyncId(state)).isEqualTo(42);
         } finally {
             ThreadState.enterResource(state, ThreadState.TOP_LEVEL_ID, 0, ThreadState.TOP_LEVEL_RESOURCE);
@@ -136,14 +136,14 @@ class CaptureTest {
     @Test
     void enterReturnsThePreviousFrameWhenThereAreNoIds() {
         Frame outer = Frame.EMPTY.with(key, "outer");
-        ThreadState.setFrame(Frame.EMPTY.with(key, "captured"));
+        ThreadState.enter(Frame.EMPTY.with(key, "captured"));
         Capture capture = Capture.capture(Capture.THREAD, Capture.FINISH_EXTERNALLY);
-        ThreadState.setFrame(outer);
+        ThreadState.enter(outer);
         Object saved = capture.enter();
-        assertThat(ThreadState.frameOf(saved)).isSameAs(outer);
+        assertThat(saved).isSameAs(outer);
         assertThat(store()).isEqualTo("captured");
         capture.exit(saved);
-        assertThat(ThreadState.currentFrame()).isSameAs(outer);
+        assertThat(ThreadState.frame()).isSameAs(outer);
     }
 
     @Test
@@ -153,15 +153,15 @@ class CaptureTest {
             throw failure;
         }, Capture.EXECUTOR, Capture.FINISH_AFTER_RUN);
         Frame outer = Frame.EMPTY.with(key, "outer");
-        ThreadState.setFrame(outer);
+        ThreadState.enter(outer);
         assertThatThrownBy(bound::run).isSameAs(failure);
-        assertThat(ThreadState.currentFrame()).isSameAs(outer);
+        assertThat(ThreadState.frame()).isSameAs(outer);
     }
 
     @Test
     void withAHookTheCaptureIsAResourceAndRestoresIds() throws Exception {
         Hooks.enable(sink);
-        Object[] state = ThreadState.current();
+        Object[] state = ThreadState.state();
         AtomicReference<long[]> ids = new AtomicReference<>();
         AtomicReference<Object> resource = new AtomicReference<>();
         Runnable bound = Captured.runnable(() -> {
@@ -196,15 +196,15 @@ class CaptureTest {
     @Test
     void aRunAfterFinishInstallsTheContextButEmitsNothing() throws Exception {
         Hooks.enable(sink);
-        Object[] state = ThreadState.current();
-        ThreadState.setFrame(Frame.EMPTY.with(key, "captured"));
+        Object[] state = ThreadState.state();
+        ThreadState.enter(Frame.EMPTY.with(key, "captured"));
         AtomicReference<Object> inside = new AtomicReference<>();
         AtomicReference<Long> idInside = new AtomicReference<>();
         Captured.Task bound = Captured.runnable(() -> {
             inside.set(store());
             idInside.set(ThreadState.executionAsyncId(state));
         }, Capture.EXECUTOR, Capture.FINISH_AFTER_RUN);
-        ThreadState.setFrame(Frame.EMPTY);
+        ThreadState.enter(Frame.EMPTY);
         bound.finish();
         sink.awaitDestroy();
         bound.run();
@@ -322,7 +322,7 @@ class CaptureTest {
         java.lang.reflect.Method allocated = hotspot.getMethod("getThreadAllocatedBytes", long.class);
         assertThat((Boolean) hotspot.getMethod("isThreadAllocatedMemoryEnabled").invoke(threads)).isTrue();
         long tid = Thread.currentThread().getId();
-        ThreadState.setFrame(Frame.EMPTY.with(key, "captured"));
+        ThreadState.enter(Frame.EMPTY.with(key, "captured"));
         Runnable task = () -> { };
         int n = 100_000;
         Runnable[] kept = new Runnable[n];

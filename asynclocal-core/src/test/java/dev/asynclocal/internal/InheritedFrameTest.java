@@ -19,7 +19,7 @@ class InheritedFrameTest {
     @AfterEach
     void leaveEmpty() {
         ThreadState.forgetInherited();
-        ThreadState.restore(null);
+        ThreadState.exit(Frame.EMPTY);
     }
 
     @Test
@@ -49,39 +49,39 @@ class InheritedFrameTest {
 
     @Test
     void aWaitReleasesTheInheritedContextOnce() {
-        ThreadState.setFrame(Frame.EMPTY.with(key, "starter"));
+        ThreadState.enter(Frame.EMPTY.with(key, "starter"));
         ThreadState.inherit();
         assertThat(ThreadState.lookup(key)).isEqualTo("starter");
-        assertThat(ThreadState.currentFrame().isInheritedCopy()).isTrue();
+        assertThat(ThreadState.frame().isInheritedCopy()).isTrue();
         assertThat(ThreadState.releaseInherited()).isTrue();
-        assertThat(ThreadState.saved()).isNull();
+        assertThat(ThreadState.isEmpty()).isTrue();
         assertThat(ThreadState.releaseInherited()).isFalse();
     }
 
     @Test
     void aContextTheThreadSetItselfIsNotReleased() {
-        ThreadState.setFrame(Frame.EMPTY.with(key, "starter"));
+        ThreadState.enter(Frame.EMPTY.with(key, "starter"));
         ThreadState.inherit();
-        Object inherited = ThreadState.saved();
-        ThreadState.setFrame(ThreadState.currentFrame().with(key, "starter"));
+        Frame inherited = ThreadState.frame();
+        ThreadState.enter(ThreadState.frame().with(key, "starter"));
         assertThat(ThreadState.releaseInherited()).isFalse();
         assertThat(ThreadState.lookup(key)).isEqualTo("starter");
-        ThreadState.restore(inherited);
+        ThreadState.exit(inherited);
         assertThat(ThreadState.isInheritedHere(inherited)).isTrue();
         assertThat(ThreadState.releaseInherited()).isTrue();
     }
 
     @Test
     void anInheritedCopyHandedToAnotherThreadIsNotThatThreadsToRelease() throws Exception {
-        ThreadState.setFrame(Frame.EMPTY.with(key, "starter"));
+        ThreadState.enter(Frame.EMPTY.with(key, "starter"));
         ThreadState.inherit();
-        Frame copy = ThreadState.currentFrame();
+        Frame copy = ThreadState.frame();
         boolean released = CompletableFuture.supplyAsync(() -> {
-            ThreadState.setFrame(copy);
+            ThreadState.enter(copy);
             try {
-                return ThreadState.releaseInherited() || !ThreadState.isInheritedHere(copy) && ThreadState.saved() == null;
+                return ThreadState.releaseInherited() || !ThreadState.isInheritedHere(copy) && ThreadState.isEmpty();
             } finally {
-                ThreadState.restore(null);
+                ThreadState.exit(Frame.EMPTY);
             }
         }).get(10, TimeUnit.SECONDS);
         assertThat(released).isFalse();
@@ -90,8 +90,8 @@ class InheritedFrameTest {
     @Test
     void nothingIsInheritedInTheEmptyContextAndForgettingEndsTheInheritance() {
         ThreadState.inherit();
-        assertThat(ThreadState.saved()).isNull();
-        ThreadState.setFrame(Frame.EMPTY.with(key, "starter"));
+        assertThat(ThreadState.isEmpty()).isTrue();
+        ThreadState.enter(Frame.EMPTY.with(key, "starter"));
         ThreadState.inherit();
         ThreadState.forgetInherited();
         assertThat(ThreadState.releaseInherited()).isFalse();

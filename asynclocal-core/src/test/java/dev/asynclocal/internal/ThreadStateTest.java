@@ -15,7 +15,7 @@ class ThreadStateTest {
 
     @AfterEach
     void leaveEmpty() {
-        ThreadState.restore(null);
+        ThreadState.exit(Frame.EMPTY);
     }
 
     @Test
@@ -23,40 +23,40 @@ class ThreadStateTest {
         Frame a = Frame.EMPTY.with(first, "a1").with(second, "a2");
         Frame b = Frame.EMPTY.with(second, "b2");
 
-        ThreadState.setFrame(a);
+        ThreadState.enter(a);
         assertThat(ThreadState.lookup(first)).isEqualTo("a1");
         assertThat(ThreadState.lookup(second)).isEqualTo("a2");
 
-        ThreadState.restore(b);
+        ThreadState.exit(b);
         assertThat(ThreadState.lookup(first)).isSameAs(Frame.ABSENT);
         assertThat(ThreadState.lookup(second)).isEqualTo("b2");
 
-        ThreadState.setFrame(Frame.EMPTY);
-        assertThat(ThreadState.saved()).isNull();
+        ThreadState.enter(Frame.EMPTY);
+        assertThat(ThreadState.isEmpty()).isTrue();
         assertThat(ThreadState.lookup(first)).isSameAs(Frame.ABSENT);
         assertThat(ThreadState.lookup(second)).isSameAs(Frame.ABSENT);
 
-        ThreadState.restore(a);
+        ThreadState.exit(a);
         assertThat(ThreadState.lookup(first)).isEqualTo("a1");
-        ThreadState.restore(null);
+        ThreadState.exit(Frame.EMPTY);
         assertThat(ThreadState.lookup(first)).isSameAs(Frame.ABSENT);
     }
 
     @Test
     void aNullFirstStoreIsAStoreNotAnAbsence() {
-        ThreadState.setFrame(Frame.EMPTY.with(first, null));
+        ThreadState.enter(Frame.EMPTY.with(first, null));
         assertThat(ThreadState.lookup(first)).isNull();
         assertThat(ThreadState.lookup(second)).isSameAs(Frame.ABSENT);
     }
 
     @Test
     void anIdleThreadHoldsNoLibraryObject() {
-        Object[] state = ThreadState.current();
-        ThreadState.setFrame(Frame.EMPTY.with(first, "x"));
+        Object[] state = ThreadState.state();
+        ThreadState.enter(Frame.EMPTY.with(first, "x"));
         ThreadState.enterResource(state, 42, 7, new Object());
         ThreadState.enterResource(state, ThreadState.TOP_LEVEL_ID, 0, ThreadState.TOP_LEVEL_RESOURCE);
-        ThreadState.setFrame(Frame.EMPTY);
-        assertThat(ThreadState.saved()).isNull();
+        ThreadState.enter(Frame.EMPTY);
+        assertThat(ThreadState.isEmpty()).isTrue();
         for (Object slot : state) {
             assertThat(slot == null || slot.getClass().getClassLoader() == null)
                     .as("slot %s is a JDK object or null", slot)
@@ -67,21 +67,21 @@ class ThreadStateTest {
     @Test
     void whileAListenerIsInstalledAnotherThreadSeesEachSwitch() throws Exception {
         Frame inside = Frame.EMPTY.with(first, "worker's");
-        ScopeEntries.Listener previous = ScopeEntries.install((storage, store, state, before, installed, scope) -> { });
+        Engine.ScopeListener previous = ScopeEntries.install((storage, store, state, before, installed, scope) -> { });
         try {
             Object[][] workerState = new Object[1][];
             java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
             java.util.concurrent.CountDownLatch leave = new java.util.concurrent.CountDownLatch(1);
             Thread worker = new Thread(() -> {
-                workerState[0] = ThreadState.current();
-                ThreadState.setFrame(inside);
+                workerState[0] = ThreadState.state();
+                ThreadState.enter(inside);
                 entered.countDown();
                 try {
                     leave.await();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                ThreadState.setFrame(Frame.EMPTY);
+                ThreadState.enter(Frame.EMPTY);
             });
             worker.start();
             entered.await();
@@ -96,15 +96,15 @@ class ThreadStateTest {
 
     @Test
     void aCopyLeftBehindByTheLeakListenerPinsNothing() {
-        ScopeEntries.Listener previous = ScopeEntries.install((storage, store, state, before, installed, scope) -> { });
+        Engine.ScopeListener previous = ScopeEntries.install((storage, store, state, before, installed, scope) -> { });
         try {
-            ThreadState.setFrame(Frame.EMPTY.with(first, "copied"));
+            ThreadState.enter(Frame.EMPTY.with(first, "copied"));
         } finally {
             ScopeEntries.install(previous);
         }
         // With no listener this switch is not copied: the copy still names the frame above.
-        ThreadState.setFrame(Frame.EMPTY);
-        for (Object slot : ThreadState.current()) {
+        ThreadState.enter(Frame.EMPTY);
+        for (Object slot : ThreadState.state()) {
             assertThat(slot == null || slot.getClass().getClassLoader() == null)
                     .as("slot %s is a JDK object or null", slot)
                     .isTrue();

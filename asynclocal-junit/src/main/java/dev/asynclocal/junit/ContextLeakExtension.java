@@ -1,7 +1,6 @@
 package dev.asynclocal.junit;
 
-import dev.asynclocal.internal.Frame;
-import dev.asynclocal.internal.ThreadState;
+import dev.asynclocal.internal.Engine;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -93,8 +92,8 @@ public final class ContextLeakExtension implements BeforeAllCallback, AfterAllCa
     }
 
     private static void begin(ExtensionContext context) {
-        Object[] state = ThreadState.current();
-        context.getStore(NAMESPACE).put(KEY, new Check(state, ThreadState.currentFrame(), Tracking.open()));
+        Object[] state = Engine.threadState();
+        context.getStore(NAMESPACE).put(KEY, new Check(state, Engine.frame(), Tracking.open()));
     }
 
     private static void end(ExtensionContext context, String what) {
@@ -115,10 +114,10 @@ public final class ContextLeakExtension implements BeforeAllCallback, AfterAllCa
     /** The state of one check: the thread it started on, its context then, and the recorded calls. */
     private static final class Check {
         final Object[] ownState;
-        final Frame ownBefore;
+        final Object ownBefore;
         final Tracking.Collector collector;
 
-        Check(Object[] ownState, Frame ownBefore, Tracking.Collector collector) {
+        Check(Object[] ownState, Object ownBefore, Tracking.Collector collector) {
             this.ownState = ownState;
             this.ownBefore = ownBefore;
             this.collector = collector;
@@ -126,7 +125,7 @@ public final class ContextLeakExtension implements BeforeAllCallback, AfterAllCa
 
         /** The failure report, or {@code null} when nothing was left behind. */
         String verify(String what) {
-            Object[] current = ThreadState.current();
+            Object[] current = Engine.threadState();
             List<Tracking.Entry> entries = collector.unchecked();
             Map<Object[], List<Tracking.Entry>> byThread = new LinkedHashMap<>();
             for (Tracking.Entry entry : entries) {
@@ -137,11 +136,11 @@ public final class ContextLeakExtension implements BeforeAllCallback, AfterAllCa
             // This thread: exact, and repaired.
             if (current == ownState) {
                 List<Tracking.Entry> mine = byThread.getOrDefault(current, List.of());
-                if (ThreadState.currentFrame() != ownBefore) {
+                if (Engine.frame() != ownBefore) {
                     leaks.add(describe(Thread.currentThread().getName() + "\" (the test's thread)",
-                            still(mine, ThreadState.currentFrame(), ownBefore),
+                            still(mine, Engine.frame(), ownBefore),
                             "  The extension put back the context this thread had before " + what + "."));
-                    ThreadState.setFrame(ownBefore);
+                    Engine.enter(ownBefore);
                 }
                 byThread.remove(current);
             }
@@ -150,7 +149,7 @@ public final class ContextLeakExtension implements BeforeAllCallback, AfterAllCa
             for (Map.Entry<Object[], List<Tracking.Entry>> thread : byThread.entrySet()) {
                 List<Tracking.Entry> calls = thread.getValue();
                 Thread owner = calls.get(0).thread;
-                Frame baseline = calls.get(0).previous;
+                Object baseline = calls.get(0).previous;
                 List<Tracking.Entry> left = settle(owner, thread.getKey(), calls, baseline);
                 if (!left.isEmpty()) {
                     String note = owner.isAlive() && owner.getState() == Thread.State.RUNNABLE
@@ -182,18 +181,18 @@ public final class ContextLeakExtension implements BeforeAllCallback, AfterAllCa
          * it holds none (or ended).
          */
         private static List<Tracking.Entry> settle(Thread owner, Object[] state, List<Tracking.Entry> calls,
-                Frame baseline) {
+                Object baseline) {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SETTLE_MILLIS);
             while (true) {
                 Thread.State threadState = owner.getState();
-                List<Tracking.Entry> left = still(calls, ThreadState.frameSeenFromAnotherThread(state), baseline);
+                List<Tracking.Entry> left = still(calls, Engine.frameSeenFromAnotherThread(state), baseline);
                 if (left.isEmpty() || threadState == Thread.State.TERMINATED) {
                     return List.of();
                 }
                 boolean idle = threadState == Thread.State.WAITING || threadState == Thread.State.TIMED_WAITING;
                 if (idle) {
                     // Read once more now that the thread is parked: a restore it made just before is visible.
-                    return still(calls, ThreadState.frameSeenFromAnotherThread(state), baseline);
+                    return still(calls, Engine.frameSeenFromAnotherThread(state), baseline);
                 }
                 if (System.nanoTime() > deadline) {
                     return left;
@@ -208,10 +207,10 @@ public final class ContextLeakExtension implements BeforeAllCallback, AfterAllCa
         }
 
         /** The calls whose store is still in {@code frame} and was not already in {@code baseline}. */
-        private static List<Tracking.Entry> still(List<Tracking.Entry> calls, Frame frame, Frame baseline) {
+        private static List<Tracking.Entry> still(List<Tracking.Entry> calls, Object frame, Object baseline) {
             List<Tracking.Entry> left = new ArrayList<>();
             for (Tracking.Entry call : calls) {
-                if (frame.carries(call.installed) && !baseline.carries(call.installed)) {
+                if (Engine.carries(frame, call.installed) && !Engine.carries(baseline, call.installed)) {
                     left.add(call);
                 }
             }

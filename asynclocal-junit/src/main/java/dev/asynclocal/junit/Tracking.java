@@ -1,8 +1,7 @@
 package dev.asynclocal.junit;
 
 import dev.asynclocal.AsyncLocalStorage;
-import dev.asynclocal.internal.Frame;
-import dev.asynclocal.internal.ScopeEntries;
+import dev.asynclocal.internal.Engine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -21,7 +20,7 @@ final class Tracking {
     private static final AtomicLong SEQUENCE = new AtomicLong();
     private static final StackWalker WALKER = StackWalker.getInstance();
     private static final int SITE_FRAMES = 12;
-    private static final ScopeEntries.Listener LISTENER = Tracking::entered;
+    private static final Engine.ScopeListener LISTENER = Tracking::entered;
 
     private Tracking() {
     }
@@ -34,14 +33,14 @@ final class Tracking {
         final String storage;
         final String store;
         final boolean scope;
-        final Frame previous;
-        final Frame installed;
+        final Object previous;
+        final Object installed;
         final List<StackTraceElement> site;
         /** Set once a check has looked at this call, so that an enclosing (class-level) check skips it. */
         volatile boolean checked;
 
         Entry(long sequence, Thread thread, Object[] state, String storage, String store, boolean scope,
-                Frame previous, Frame installed, List<StackTraceElement> site) {
+                Object previous, Object installed, List<StackTraceElement> site) {
             this.sequence = sequence;
             this.thread = thread;
             this.state = state;
@@ -78,7 +77,7 @@ final class Tracking {
         Collector collector = new Collector();
         synchronized (LOCK) {
             if (ACTIVE.isEmpty()) {
-                ScopeEntries.install(LISTENER);
+                Engine.installScopeListener(LISTENER);
             }
             ACTIVE.add(collector);
         }
@@ -88,13 +87,13 @@ final class Tracking {
     static void close(Collector collector) {
         synchronized (LOCK) {
             ACTIVE.remove(collector);
-            if (ACTIVE.isEmpty() && ScopeEntries.listener() == LISTENER) {
-                ScopeEntries.install(null);
+            if (ACTIVE.isEmpty() && Engine.scopeListener() == LISTENER) {
+                Engine.installScopeListener(null);
             }
         }
     }
 
-    private static void entered(Object storage, Object store, Object[] state, Frame previous, Frame installed,
+    private static void entered(Object storage, Object store, Object[] state, Object previous, Object installed,
             boolean scope) {
         if (installed == previous) {
             return; // the same store again: nothing changed, nothing can leak

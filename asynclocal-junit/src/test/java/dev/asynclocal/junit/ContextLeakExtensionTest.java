@@ -104,6 +104,6 @@ class ContextLeakExtensionTest {
     @Test
     void theListenerIsRemovedWhenNoTestIsChecked() {
         run(Samples.Clean.class);
-        assertThat(dev.asynclocal.internal.ScopeEntries.listener()).isNull();
+        assertThat(dev.asynclocal.internal.Engine.scopeListener()).isNull();
     }
 }

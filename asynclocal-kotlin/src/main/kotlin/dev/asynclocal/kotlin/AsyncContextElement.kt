@@ -24,7 +24,7 @@ import kotlinx.coroutines.CopyableThreadContextElement
  */
 class AsyncContextElement internal constructor(
     /** What the coroutine runs in; kept up to date at each suspension. */
-    private var context: Any?,
+    private var context: Any,
     /** For an element made by `asContextElement`: the stores it sets on top of its parent's context. */
     private val overlays: List<Overlay<*>>,
 ) : CopyableThreadContextElement<Any?> {
@@ -40,8 +40,7 @@ class AsyncContextElement internal constructor(
     override val key: CoroutineContext.Key<*> get() = Key
 
     override fun updateThreadContext(context: CoroutineContext): Any? {
-        val previous = Frames.current()
-        Frames.install(this.context)
+        val previous = Frames.install(this.context)
         runningOn = Thread.currentThread()
         return previous
     }
@@ -51,11 +50,11 @@ class AsyncContextElement internal constructor(
         // for its next resume. The thread gets back exactly what it had.
         this.context = Frames.current()
         runningOn = null
-        Frames.install(oldState)
+        Frames.restore(oldState!!)
     }
 
     /** The context now: the thread's, when called from inside the running coroutine. */
-    private fun live(): Any? = if (runningOn === Thread.currentThread()) Frames.current() else context
+    private fun live(): Any = if (runningOn === Thread.currentThread()) Frames.current() else context
 
     override fun copyForChild(): CopyableThreadContextElement<Any?> = AsyncContextElement(live(), emptyList())
 

@@ -2,7 +2,7 @@ package dev.asynclocal.kotlin
 
 import dev.asynclocal.AsyncLocalStorage
 import dev.asynclocal.CallableOp
-import dev.asynclocal.internal.ThreadState
+import dev.asynclocal.internal.Engine
 
 /**
  * The only place in this module that touches the core's internals: reading the thread's whole
@@ -12,25 +12,27 @@ import dev.asynclocal.internal.ThreadState
  * separate callbacks.
  */
 internal object Frames {
-    /** The calling thread's whole context (`null` for the empty one). */
-    fun current(): Any? = ThreadState.saved()
+    /** The calling thread's whole context (opaque; the empty context is a token too). */
+    fun current(): Any = Engine.frame()
 
-    /** Makes [token] the calling thread's whole context. */
-    fun install(token: Any?) = ThreadState.restore(token)
+    /** Makes [token] the calling thread's whole context; returns the one it replaces. */
+    fun install(token: Any): Any = Engine.enter(token)
+
+    /** Puts back the context [install] returned. */
+    fun restore(previous: Any) = Engine.exit(previous)
 
     /** [base] with each overlay's store set on top of it, in order. */
-    fun apply(base: Any?, overlays: List<Overlay<*>>): Any? {
-        val saved = current()
-        install(base)
+    fun apply(base: Any, overlays: List<Overlay<*>>): Any {
+        val saved = install(base)
         try {
             return applyFrom(overlays, 0)
         } finally {
-            install(saved)
+            restore(saved)
         }
     }
 
-    private fun applyFrom(overlays: List<Overlay<*>>, index: Int): Any? =
-        if (index == overlays.size) current() else overlays[index].runWith { applyFrom(overlays, index + 1) }
+    private fun applyFrom(overlays: List<Overlay<*>>, index: Int): Any =
+        if (index == overlays.size) current() else overlays[index].runWith { applyFrom(overlays, index + 1) }!!
 }
 
 /** One store to set: what `storage.asContextElement(value)` stands for. */

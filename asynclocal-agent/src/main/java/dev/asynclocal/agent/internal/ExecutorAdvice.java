@@ -1,7 +1,6 @@
 package dev.asynclocal.agent.internal;
 
-import dev.asynclocal.internal.Capture;
-import dev.asynclocal.internal.Frame;
+import dev.asynclocal.internal.Engine;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -32,13 +31,13 @@ final class ExecutorAdvice {
      */
     static final class Reject {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Frame enter(@Advice.Argument(value = 0, readOnly = false) Runnable command) {
+        static Object enter(@Advice.Argument(value = 0, readOnly = false) Runnable command) {
             command = ExecutorSupport.rejected(command);
             return ExecutorSupport.callerFrame();
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.Enter Frame callerFrame) {
+        static void exit(@Advice.Enter Object callerFrame) {
             ExecutorSupport.restoreCaller(callerFrame);
         }
     }
@@ -104,7 +103,7 @@ final class ExecutorAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.This ScheduledThreadPoolExecutor self,
                 @Advice.Argument(value = 0, readOnly = false) Runnable command) {
-            command = ExecutorSupport.scheduled(self, command, Capture.EXECUTOR, Capture.FINISH_AFTER_RUN);
+            command = ExecutorSupport.scheduled(self, command, Engine.EXECUTOR, Engine.FINISH_AFTER_RUN);
         }
     }
 
@@ -113,7 +112,7 @@ final class ExecutorAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.This ScheduledThreadPoolExecutor self,
                 @Advice.Argument(value = 0, readOnly = false) Callable<?> task) {
-            task = ExecutorSupport.scheduledCallable(self, task, Capture.EXECUTOR);
+            task = ExecutorSupport.scheduledCallable(self, task, Engine.EXECUTOR);
         }
     }
 
@@ -122,7 +121,7 @@ final class ExecutorAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.This ScheduledThreadPoolExecutor self,
                 @Advice.Argument(value = 0, readOnly = false) Runnable command) {
-            command = ExecutorSupport.scheduled(self, command, Capture.SCHEDULED_TASK, Capture.FINISH_AFTER_RUN);
+            command = ExecutorSupport.scheduled(self, command, Engine.SCHEDULED_TASK, Engine.FINISH_AFTER_RUN);
         }
     }
 
@@ -131,7 +130,7 @@ final class ExecutorAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.This ScheduledThreadPoolExecutor self,
                 @Advice.Argument(value = 0, readOnly = false) Callable<?> task) {
-            task = ExecutorSupport.scheduledCallable(self, task, Capture.SCHEDULED_TASK);
+            task = ExecutorSupport.scheduledCallable(self, task, Engine.SCHEDULED_TASK);
         }
     }
 
@@ -140,7 +139,7 @@ final class ExecutorAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.This ScheduledThreadPoolExecutor self,
                 @Advice.Argument(value = 0, readOnly = false) Runnable command) {
-            command = ExecutorSupport.scheduled(self, command, Capture.SCHEDULED_TASK, Capture.FINISH_ON_FAILURE);
+            command = ExecutorSupport.scheduled(self, command, Engine.SCHEDULED_TASK, Engine.FINISH_ON_FAILURE);
         }
     }
 }

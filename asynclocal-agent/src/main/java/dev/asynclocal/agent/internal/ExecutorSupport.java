@@ -1,9 +1,6 @@
 package dev.asynclocal.agent.internal;
 
-import dev.asynclocal.internal.Capture;
-import dev.asynclocal.internal.Captured;
-import dev.asynclocal.internal.Frame;
-import dev.asynclocal.internal.ThreadState;
+import dev.asynclocal.internal.Engine;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -40,7 +37,7 @@ public final class ExecutorSupport {
      * @return the task bound to the submitter's context, or {@code task} itself
      */
     public static Runnable execute(Runnable task) {
-        return Propagation.runnable(task, Capture.EXECUTOR, Capture.FINISH_AFTER_RUN);
+        return Propagation.runnable(task, Engine.EXECUTOR, Engine.FINISH_AFTER_RUN);
     }
 
     /**
@@ -48,9 +45,9 @@ public final class ExecutorSupport {
      *
      * @param executor the executor
      * @param task the command
-     * @param type {@link Capture#EXECUTOR} for execute/submit, {@link Capture#SCHEDULED_TASK} for
+     * @param type {@link Engine#EXECUTOR} for execute/submit, {@link Engine#SCHEDULED_TASK} for
      *     the schedule methods
-     * @param ending {@link Capture#FINISH_AFTER_RUN}, or {@link Capture#FINISH_ON_FAILURE} for a
+     * @param ending {@link Engine#FINISH_AFTER_RUN}, or {@link Engine#FINISH_ON_FAILURE} for a
      *     periodic task
      * @return the command bound to the caller's context, or {@code task} itself
      */
@@ -59,7 +56,7 @@ public final class ExecutorSupport {
                 || isJdkScheduler(executor)) {
             return task;
         }
-        return Captured.runnable(task, type, ending);
+        return Engine.runnable(task, type, ending);
     }
 
     /**
@@ -76,7 +73,7 @@ public final class ExecutorSupport {
                 || isJdkScheduler(executor)) {
             return task;
         }
-        return Captured.callable(task, type, Capture.FINISH_AFTER_RUN);
+        return Engine.callable(task, type, Engine.FINISH_AFTER_RUN);
     }
 
     /** Schedulers the JDK creates for itself (timeouts of futures, virtual-thread unparking). */
@@ -96,11 +93,11 @@ public final class ExecutorSupport {
      * @param task the task the worker runs
      */
     public static void runOnWorker(Runnable task) {
-        Object saved = ThreadState.saved();
+        Object saved = Engine.frame();
         try {
             task.run();
         } finally {
-            ThreadState.restoreIfChanged(saved);
+            Engine.exit(saved);
         }
     }
 
@@ -112,7 +109,7 @@ public final class ExecutorSupport {
      * @return the unwrapped task
      */
     public static Runnable unwrap(Runnable task) {
-        return (Runnable) Captured.unwrap(task);
+        return (Runnable) Engine.unwrap(task);
     }
 
     /**
@@ -123,8 +120,8 @@ public final class ExecutorSupport {
      * @return the unwrapped task
      */
     public static Runnable rejected(Runnable task) {
-        if (task instanceof Captured.Task) {
-            ((Capture) task).finish();
+        if (Engine.isBoundTask(task)) {
+            Engine.finish(task);
             return unwrap(task);
         }
         return task;
@@ -135,8 +132,8 @@ public final class ExecutorSupport {
      *
      * @return the current frame
      */
-    public static Frame callerFrame() {
-        return ThreadState.currentFrame();
+    public static Object callerFrame() {
+        return Engine.frame();
     }
 
     /**
@@ -147,9 +144,9 @@ public final class ExecutorSupport {
      *
      * @param frame what {@link #callerFrame()} returned, or {@code null} if that failed
      */
-    public static void restoreCaller(Frame frame) {
+    public static void restoreCaller(Object frame) {
         if (frame != null) {
-            ThreadState.setFrame(frame);
+            Engine.exit(frame);
         }
     }
 
@@ -167,9 +164,9 @@ public final class ExecutorSupport {
             return removed; // a scheduled executor's queue holds no wrappers
         }
         for (Runnable queued : executor.getQueue()) {
-            if (queued instanceof Captured.Task && Captured.unwrap(queued) == task
+            if (Engine.isBoundTask(queued) && Engine.unwrap(queued) == task
                     && executor.getQueue().remove(queued)) {
-                ((Capture) queued).finish();
+                Engine.finish(queued);
                 return true;
             }
         }
@@ -190,11 +187,11 @@ public final class ExecutorSupport {
             Iterator<Runnable> it = executor.getQueue().iterator();
             while (it.hasNext()) {
                 Runnable queued = it.next();
-                if (queued instanceof Captured.Task) {
-                    Object task = Captured.unwrap(queued);
+                if (Engine.isBoundTask(queued)) {
+                    Object task = Engine.unwrap(queued);
                     if (task instanceof Future && ((Future<?>) task).isCancelled()) {
                         it.remove();
-                        ((Capture) queued).finish();
+                        Engine.finish(queued);
                     }
                 }
             }
@@ -217,8 +214,8 @@ public final class ExecutorSupport {
         List<Runnable> result = drained;
         for (int i = 0; i < result.size(); i++) {
             Runnable task = result.get(i);
-            if (task instanceof Captured.Task) {
-                ((Capture) task).finish();
+            if (Engine.isBoundTask(task)) {
+                Engine.finish(task);
                 try {
                     result.set(i, unwrap(task));
                 } catch (UnsupportedOperationException e) {
@@ -237,8 +234,8 @@ public final class ExecutorSupport {
      * @return the calling thread's state, to give to {@link #workerStarted}
      */
     public static Object[] startingWorker() {
-        Object[] state = ThreadState.current();
-        ThreadState.suppressCapture(state);
+        Object[] state = Engine.threadState();
+        Engine.suppressCapture(state);
         return state;
     }
 
@@ -248,6 +245,6 @@ public final class ExecutorSupport {
      * @param state what {@code startingWorker} returned
      */
     public static void workerStarted(Object[] state) {
-        ThreadState.resumeCapture(state);
+        Engine.resumeCapture(state);
     }
 }

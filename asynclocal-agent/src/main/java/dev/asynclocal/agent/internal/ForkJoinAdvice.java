@@ -1,7 +1,6 @@
 package dev.asynclocal.agent.internal;
 
-import dev.asynclocal.internal.Capture;
-import dev.asynclocal.internal.ThreadState;
+import dev.asynclocal.internal.Engine;
 import java.util.Collection;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ForkJoinPool;
@@ -29,22 +28,22 @@ final class ForkJoinAdvice {
      */
     static final class DoExec {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Capture enter(@Advice.This ForkJoinTask<?> self, @Advice.Local("saved") Object saved,
+        static Object enter(@Advice.This ForkJoinTask<?> self, @Advice.Local("saved") Object saved,
                 @Advice.Local("entered") boolean entered) {
-            Capture capture = ForkJoinSupport.take(self);
-            saved = capture != null ? capture.enter() : ThreadState.saved();
+            Object capture = ForkJoinSupport.take(self);
+            saved = capture != null ? Engine.enterCapture(capture) : Engine.frame();
             entered = true;
             return capture;
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.Enter Capture capture, @Advice.Local("saved") Object saved,
+        static void exit(@Advice.Enter Object capture, @Advice.Local("saved") Object saved,
                 @Advice.Local("entered") boolean entered) {
             if (capture != null) {
-                capture.exit(saved);
-                capture.finish();
+                Engine.exitCapture(capture, saved);
+                Engine.finish(capture);
             } else if (entered) {
-                ThreadState.restoreIfChanged(saved);
+                Engine.exit(saved);
             }
         }
     }
@@ -69,7 +68,7 @@ final class ForkJoinAdvice {
     static final class SubmitCallable {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.This ForkJoinPool self, @Advice.Argument(value = 0, readOnly = false) Callable<?> task) {
-            task = ForkJoinSupport.callable(self, task, Capture.FORK_JOIN_TASK);
+            task = ForkJoinSupport.callable(self, task, Engine.FORK_JOIN_TASK);
         }
     }
 
@@ -86,7 +85,7 @@ final class ForkJoinAdvice {
     static final class Schedule {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.This ForkJoinPool self, @Advice.Argument(value = 0, readOnly = false) Runnable task) {
-            task = ForkJoinSupport.scheduled(self, task, Capture.FINISH_AFTER_RUN);
+            task = ForkJoinSupport.scheduled(self, task, Engine.FINISH_AFTER_RUN);
         }
     }
 
@@ -94,7 +93,7 @@ final class ForkJoinAdvice {
     static final class ScheduleCallable {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.This ForkJoinPool self, @Advice.Argument(value = 0, readOnly = false) Callable<?> task) {
-            task = ForkJoinSupport.callable(self, task, Capture.SCHEDULED_TASK);
+            task = ForkJoinSupport.callable(self, task, Engine.SCHEDULED_TASK);
         }
     }
 
@@ -102,7 +101,7 @@ final class ForkJoinAdvice {
     static final class SchedulePeriodic {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.This ForkJoinPool self, @Advice.Argument(value = 0, readOnly = false) Runnable task) {
-            task = ForkJoinSupport.scheduled(self, task, Capture.FINISH_ON_FAILURE);
+            task = ForkJoinSupport.scheduled(self, task, Engine.FINISH_ON_FAILURE);
         }
     }
 }

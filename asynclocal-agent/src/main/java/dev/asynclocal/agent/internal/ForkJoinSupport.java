@@ -1,7 +1,6 @@
 package dev.asynclocal.agent.internal;
 
-import dev.asynclocal.internal.Capture;
-import dev.asynclocal.internal.Captured;
+import dev.asynclocal.internal.Engine;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -26,7 +25,7 @@ import java.util.concurrent.ForkJoinTask;
  * the scheduler runs is not a task of the user's.
  */
 public final class ForkJoinSupport {
-    private static final WeakIdentityMap<ForkJoinTask<?>, Capture> PENDING = new WeakIdentityMap<>();
+    private static final WeakIdentityMap<ForkJoinTask<?>, Object> PENDING = new WeakIdentityMap<>();
 
     private ForkJoinSupport() {
     }
@@ -59,9 +58,9 @@ public final class ForkJoinSupport {
         if (PENDING.get(task) != null) {
             return;
         }
-        Capture capture = Capture.capture(Capture.FORK_JOIN_TASK, Capture.FINISH_EXTERNALLY);
+        Object capture = Engine.capture(Engine.FORK_JOIN_TASK, Engine.FINISH_EXTERNALLY);
         if (PENDING.putIfAbsent(task, capture) != null) {
-            capture.finish(); // lost a race with another entry point for the same task
+            Engine.finish(capture); // lost a race with another entry point for the same task
         }
     }
 
@@ -83,7 +82,7 @@ public final class ForkJoinSupport {
             capture((ForkJoinTask<?>) task);
             return task;
         }
-        return Captured.runnable(task, Capture.FORK_JOIN_TASK, Capture.FINISH_AFTER_RUN);
+        return Engine.runnable(task, Engine.FORK_JOIN_TASK, Engine.FINISH_AFTER_RUN);
     }
 
     /**
@@ -100,7 +99,7 @@ public final class ForkJoinSupport {
                 || isVirtualThreadScheduler(pool)) {
             return task;
         }
-        return Captured.callable(task, type, Capture.FINISH_AFTER_RUN);
+        return Engine.callable(task, type, Engine.FINISH_AFTER_RUN);
     }
 
     /**
@@ -116,7 +115,7 @@ public final class ForkJoinSupport {
                 || isVirtualThreadScheduler(pool)) {
             return task;
         }
-        return Captured.runnable(task, Capture.SCHEDULED_TASK, ending);
+        return Engine.runnable(task, Engine.SCHEDULED_TASK, ending);
     }
 
     /**
@@ -134,7 +133,7 @@ public final class ForkJoinSupport {
         List<Callable<T>> bound = new ArrayList<>(tasks.size());
         for (Callable<T> task : tasks) {
             bound.add(task == null || Propagation.passesThrough(task) ? task
-                    : Captured.callable(task, Capture.FORK_JOIN_TASK, Capture.FINISH_AFTER_RUN));
+                    : Engine.callable(task, Engine.FORK_JOIN_TASK, Engine.FINISH_AFTER_RUN));
         }
         return bound;
     }
@@ -146,7 +145,7 @@ public final class ForkJoinSupport {
      * @param task the task about to run
      * @return its capture, or {@code null}
      */
-    public static Capture take(ForkJoinTask<?> task) {
+    public static Object take(ForkJoinTask<?> task) {
         return PENDING.isEmpty() ? null : PENDING.remove(task);
     }
 

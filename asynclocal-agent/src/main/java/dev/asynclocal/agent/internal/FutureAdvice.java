@@ -1,5 +1,6 @@
 package dev.asynclocal.agent.internal;
 
+import dev.asynclocal.internal.Engine;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
@@ -243,8 +244,8 @@ final class FutureAdvice {
     static final class DelayedExecute {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.Argument(value = 0, readOnly = false) Runnable task) {
-            task = Propagation.runnable(task, dev.asynclocal.internal.Capture.SCHEDULED_TASK,
-                    dev.asynclocal.internal.Capture.FINISH_AFTER_RUN);
+            task = Propagation.runnable(task, Engine.SCHEDULED_TASK,
+                    Engine.FINISH_AFTER_RUN);
         }
     }
 }

@@ -1,9 +1,6 @@
 package dev.asynclocal.agent.internal;
 
-import dev.asynclocal.internal.Capture;
-import dev.asynclocal.internal.Captured;
-import dev.asynclocal.internal.PassThrough;
-import dev.asynclocal.internal.ThreadState;
+import dev.asynclocal.internal.Engine;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
@@ -59,7 +56,7 @@ public final class FutureSupport {
      * @return the bound callback, or {@code fn} itself
      */
     public static <T, R> Function<T, R> function(Function<T, R> fn) {
-        return capturing(fn) ? Captured.function(fn, Capture.COMPLETABLE_FUTURE) : fn;
+        return capturing(fn) ? Engine.function(fn, Engine.COMPLETABLE_FUTURE) : fn;
     }
 
     /**
@@ -72,7 +69,7 @@ public final class FutureSupport {
      * @return the bound callback, or {@code fn} itself
      */
     public static <T, U, R> BiFunction<T, U, R> biFunction(BiFunction<T, U, R> fn) {
-        return capturing(fn) ? Captured.biFunction(fn, Capture.COMPLETABLE_FUTURE) : fn;
+        return capturing(fn) ? Engine.biFunction(fn, Engine.COMPLETABLE_FUTURE) : fn;
     }
 
     /**
@@ -83,7 +80,7 @@ public final class FutureSupport {
      * @return the bound callback, or {@code action} itself
      */
     public static <T> Consumer<T> consumer(Consumer<T> action) {
-        return capturing(action) ? Captured.consumer(action, Capture.COMPLETABLE_FUTURE) : action;
+        return capturing(action) ? Engine.consumer(action, Engine.COMPLETABLE_FUTURE) : action;
     }
 
     /**
@@ -99,7 +96,7 @@ public final class FutureSupport {
         if (action != null && action.getClass() == CANCELLER) {
             return action;
         }
-        return capturing(action) ? Captured.biConsumer(action, Capture.COMPLETABLE_FUTURE) : action;
+        return capturing(action) ? Engine.biConsumer(action, Engine.COMPLETABLE_FUTURE) : action;
     }
 
     /**
@@ -110,7 +107,7 @@ public final class FutureSupport {
      */
     public static Runnable runnable(Runnable action) {
         return capturing(action)
-                ? Captured.runnable(action, Capture.COMPLETABLE_FUTURE, Capture.FINISH_EXTERNALLY)
+                ? Engine.runnable(action, Engine.COMPLETABLE_FUTURE, Engine.FINISH_EXTERNALLY)
                 : action;
     }
 
@@ -122,7 +119,7 @@ public final class FutureSupport {
      * @return the bound callback, or {@code supplier} itself
      */
     public static <T> Supplier<T> supplier(Supplier<T> supplier) {
-        return capturing(supplier) ? Captured.supplier(supplier, Capture.COMPLETABLE_FUTURE) : supplier;
+        return capturing(supplier) ? Engine.supplier(supplier, Engine.COMPLETABLE_FUTURE) : supplier;
     }
 
     /**
@@ -131,20 +128,20 @@ public final class FutureSupport {
      * {@code destroy} when it completes; if the method threw, the callback will never run and its
      * resource ends now.
      *
-     * @param bound the bound callback (a {@link Capture}) made on entry, or {@code null}
+     * @param bound the bound callback (a capture) made on entry, or {@code null}
      * @param returned what the method returned
      * @param thrown what it threw, or {@code null}
      */
     public static void registered(Object bound, Object returned, Throwable thrown) {
-        if (!(bound instanceof Capture)) {
+        if (!Engine.isCapture(bound)) {
             return;
         }
-        Capture callback = (Capture) bound;
-        if (!callback.isResource()) {
+        Object callback = bound;
+        if (!Engine.isResource(callback)) {
             return;
         }
         if (thrown != null || !(returned instanceof CompletionStage)) {
-            callback.finish();
+            Engine.finish(callback);
             return;
         }
         ((CompletionStage<?>) returned).whenComplete(new Resolved(callback));
@@ -157,12 +154,10 @@ public final class FutureSupport {
      * @return the frame to restore, or {@code null} if the context was already empty
      */
     public static Object beginDependents() {
-        Object frame = ThreadState.saved();
-        if (frame == null) {
+        if (Engine.inEmptyContext()) {
             return null;
         }
-        ThreadState.restore(null);
-        return frame;
+        return Engine.enter(Engine.emptyFrame());
     }
 
     /**
@@ -171,20 +166,20 @@ public final class FutureSupport {
      * @param saved what {@code beginDependents} returned, not {@code null}
      */
     public static void endDependents(Object saved) {
-        ThreadState.restore(saved);
+        Engine.exit(saved);
     }
 
     /** Ends a stage's resource when its future completes. */
-    private static final class Resolved implements BiConsumer<Object, Throwable>, PassThrough {
-        private final Capture callback;
+    private static final class Resolved implements BiConsumer<Object, Throwable>, Engine.PassThrough {
+        private final Object callback;
 
-        Resolved(Capture callback) {
+        Resolved(Object callback) {
             this.callback = callback;
         }
 
         @Override
         public void accept(Object value, Throwable failure) {
-            callback.resolved();
+            Engine.resolved(callback);
         }
     }
 }

@@ -1,8 +1,6 @@
 package dev.asynclocal.agent.internal;
 
-import dev.asynclocal.internal.Capture;
-import dev.asynclocal.internal.Captured;
-import dev.asynclocal.internal.ThreadState;
+import dev.asynclocal.internal.Engine;
 import java.nio.channels.CompletionHandler;
 
 /**
@@ -22,7 +20,7 @@ import java.nio.channels.CompletionHandler;
  * submit happened to start it; the subscriber's is the one context that belongs to every signal.
  */
 public final class IoSupport {
-    private static final WeakIdentityMap<Object, Capture> SUBSCRIPTIONS = new WeakIdentityMap<>();
+    private static final WeakIdentityMap<Object, Object> SUBSCRIPTIONS = new WeakIdentityMap<>();
 
     private IoSupport() {
     }
@@ -39,8 +37,8 @@ public final class IoSupport {
             Object argument = arguments[i];
             if (argument instanceof CompletionHandler && !Propagation.passesThrough(argument)
                     && Propagation.capturing()) {
-                arguments[i] = Captured.completionHandler((CompletionHandler<?, ?>) argument,
-                        Capture.COMPLETION_HANDLER);
+                arguments[i] = Engine.completionHandler((CompletionHandler<?, ?>) argument,
+                        Engine.COMPLETION_HANDLER);
             }
         }
         return arguments;
@@ -52,9 +50,9 @@ public final class IoSupport {
      * @param subscription the publisher's subscription object
      */
     public static void subscribed(Object subscription) {
-        Capture capture = Propagation.captureOrNull(Capture.SUBSCRIPTION);
+        Object capture = Propagation.captureOrNull(Engine.SUBSCRIPTION);
         if (capture != null && SUBSCRIPTIONS.putIfAbsent(subscription, capture) != null) {
-            capture.finish();
+            Engine.finish(capture);
         }
     }
 
@@ -66,13 +64,11 @@ public final class IoSupport {
      * @return what {@link #delivered} needs
      */
     public static Object[] delivering(Object subscription) {
-        Capture capture = SUBSCRIPTIONS.isEmpty() ? null : SUBSCRIPTIONS.get(subscription);
+        Object capture = SUBSCRIPTIONS.isEmpty() ? null : SUBSCRIPTIONS.get(subscription);
         if (capture != null) {
-            return new Object[] {capture, capture.enter()};
+            return new Object[] {capture, Engine.enterCapture(capture)};
         }
-        Object saved = ThreadState.saved();
-        ThreadState.restore(null);
-        return new Object[] {null, saved};
+        return new Object[] {null, Engine.enter(Engine.emptyFrame())};
     }
 
     /**
@@ -84,11 +80,11 @@ public final class IoSupport {
         if (token == null) {
             return;
         }
-        Capture capture = (Capture) token[0];
+        Object capture = token[0];
         if (capture != null) {
-            capture.exit(token[1]);
+            Engine.exitCapture(capture, token[1]);
         } else {
-            ThreadState.restoreIfChanged(token[1]);
+            Engine.exit(token[1]);
         }
     }
 }

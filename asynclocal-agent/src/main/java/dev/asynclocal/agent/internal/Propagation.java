@@ -1,10 +1,6 @@
 package dev.asynclocal.agent.internal;
 
-import dev.asynclocal.internal.PassThrough;
-import dev.asynclocal.internal.Capture;
-import dev.asynclocal.internal.Captured;
-import dev.asynclocal.internal.Hooks;
-import dev.asynclocal.internal.ThreadState;
+import dev.asynclocal.internal.Engine;
 import java.util.concurrent.Callable;
 
 /**
@@ -12,7 +8,7 @@ import java.util.concurrent.Callable;
  *
  * <p>An operation captures only if the thread's context is not empty or a hook is enabled (then
  * it is an async resource even in an empty context), and the thread is not starting
- * infrastructure ({@link ThreadState#captureSuppressed}). Otherwise the instrumented method gets
+ * infrastructure ({@link Engine#captureSuppressed}). Otherwise the instrumented method gets
  * its argument back unchanged: no capture, no allocation. A task that already carries a capture
  * (made by {@code AsyncExecutors}, {@code AsyncCompletableFuture}, or by an outer instrumented
  * method that delegates to this one; see {@link #passesThrough}) is passed through, so nothing
@@ -32,19 +28,18 @@ public final class Propagation {
      * @return {@code true} to capture
      */
     public static boolean capturing() {
-        // The suppression flag is in the cold state: read only when there is something to capture.
-        return (!ThreadState.isEmpty() || Hooks.anyEnabled()) && !ThreadState.captureSuppressed(ThreadState.current());
+        return Engine.shouldCapture();
     }
 
     /**
-     * Whether {@code task} must be passed through as it is: a {@link Capture} (already bound), or
-     * a {@link PassThrough} (bound otherwise, or library plumbing).
+     * Whether {@code task} must be passed through as it is: a capture (already bound), or
+     * a {@link Engine.PassThrough} (bound otherwise, or library plumbing).
      *
      * @param task a task or callback
      * @return {@code true} to pass it through
      */
     public static boolean passesThrough(Object task) {
-        return task instanceof Capture || task instanceof PassThrough;
+        return Engine.passesThrough(task);
     }
 
     /**
@@ -53,14 +48,14 @@ public final class Propagation {
      *
      * @param task the task, possibly {@code null} (left for the JDK method to reject)
      * @param type the resource type
-     * @param ending when the operation ends (see {@link Capture})
+     * @param ending when the operation ends (see capture)
      * @return what the instrumented method should use instead of {@code task}
      */
     public static Runnable runnable(Runnable task, String type, int ending) {
         if (task == null || passesThrough(task) || !capturing()) {
             return task;
         }
-        return Captured.runnable(task, type, ending);
+        return Engine.runnable(task, type, ending);
     }
 
     /**
@@ -77,7 +72,7 @@ public final class Propagation {
         if (task == null || passesThrough(task) || !capturing()) {
             return task;
         }
-        return Captured.callable(task, type, ending);
+        return Engine.callable(task, type, ending);
     }
 
     /**
@@ -88,10 +83,10 @@ public final class Propagation {
      * @param type the resource type
      * @return the capture, announced, or {@code null}
      */
-    public static Capture captureOrNull(String type) {
+    public static Object captureOrNull(String type) {
         if (!capturing()) {
             return null;
         }
-        return Capture.capture(type, Capture.FINISH_EXTERNALLY);
+        return Engine.capture(type, Engine.FINISH_EXTERNALLY);
     }
 }

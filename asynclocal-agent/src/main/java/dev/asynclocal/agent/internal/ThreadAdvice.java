@@ -1,6 +1,5 @@
 package dev.asynclocal.agent.internal;
 
-import dev.asynclocal.internal.Capture;
 import net.bytebuddy.asm.Advice;
 
 /** Advice for {@code Thread}, {@code VirtualThread}, application subclasses of {@code Thread} and thread factories. */
@@ -11,12 +10,12 @@ final class ThreadAdvice {
     /** {@code start()} of {@code Thread} and {@code VirtualThread}. */
     static final class Start {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Capture enter(@Advice.This Thread self) {
+        static Object enter(@Advice.This Thread self) {
             return ThreadSupport.starting(self, null);
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.This Thread self, @Advice.Enter Capture capture, @Advice.Thrown Throwable thrown) {
+        static void exit(@Advice.This Thread self, @Advice.Enter Object capture, @Advice.Thrown Throwable thrown) {
             if (capture != null && thrown != null) {
                 ThreadSupport.startFailed(self, capture);
             }
@@ -26,12 +25,12 @@ final class ThreadAdvice {
     /** {@code start(ThreadContainer)} of {@code Thread} and {@code VirtualThread} (Java 21+). */
     static final class StartInContainer {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Capture enter(@Advice.This Thread self, @Advice.Argument(0) Object container) {
+        static Object enter(@Advice.This Thread self, @Advice.Argument(0) Object container) {
             return ThreadSupport.starting(self, container);
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.This Thread self, @Advice.Enter Capture capture, @Advice.Thrown Throwable thrown) {
+        static void exit(@Advice.This Thread self, @Advice.Enter Object capture, @Advice.Thrown Throwable thrown) {
             if (capture != null && thrown != null) {
                 ThreadSupport.startFailed(self, capture);
             }

@@ -1,8 +1,6 @@
 package dev.asynclocal.agent.internal;
 
-import dev.asynclocal.internal.Capture;
-import dev.asynclocal.internal.InheritedContexts;
-import dev.asynclocal.internal.ThreadState;
+import dev.asynclocal.internal.Engine;
 import java.util.concurrent.ForkJoinWorkerThread;
 
 /**
@@ -98,7 +96,7 @@ public final class ThreadSupport {
      *     {@code null} for {@code start()}
      * @return the capture put in the side table, or {@code null}
      */
-    public static Capture starting(Thread thread, Object container) {
+    public static Object starting(Thread thread, Object container) {
         if (!Propagation.capturing() || PENDING.get(thread) != null) {
             return null;
         }
@@ -118,9 +116,9 @@ public final class ThreadSupport {
         } else {
             return null;
         }
-        Capture capture = Capture.capture(Capture.THREAD, Capture.FINISH_EXTERNALLY);
+        Object capture = Engine.capture(Engine.THREAD, Engine.FINISH_EXTERNALLY);
         if (PENDING.putIfAbsent(thread, new Start(capture, provisional)) != null) {
-            capture.finish();
+            Engine.finish(capture);
             return null;
         }
         return capture;
@@ -133,11 +131,11 @@ public final class ThreadSupport {
      * @param thread the thread
      * @param capture what {@link #starting} returned
      */
-    public static void startFailed(Thread thread, Capture capture) {
+    public static void startFailed(Thread thread, Object capture) {
         Start start = PENDING.get(thread);
         if (start != null && start.capture == capture) {
             PENDING.remove(thread);
-            capture.finish();
+            Engine.finish(capture);
         }
     }
 
@@ -154,9 +152,9 @@ public final class ThreadSupport {
         }
         Start start = PENDING.remove(thread);
         if (start != null) {
-            start.saved = start.capture.enter();
+            start.saved = Engine.enterCapture(start.capture);
             if (start.provisional) {
-                ThreadState.inherit();
+                Engine.inherit();
             }
         }
         return start;
@@ -170,10 +168,10 @@ public final class ThreadSupport {
      */
     public static void runEnded(Start start) {
         if (start.provisional) {
-            ThreadState.forgetInherited();
+            Engine.forgetInherited();
         }
-        start.capture.exit(start.saved);
-        start.capture.finish();
+        Engine.exitCapture(start.capture, start.saved);
+        Engine.finish(start.capture);
     }
 
     /**
@@ -185,7 +183,7 @@ public final class ThreadSupport {
     public static void madeByFactory(Thread thread) {
         // A pool starting its own worker (capture suppressed) never captures anyway: no mark, no allocation.
         if (thread != null && thread.getState() == Thread.State.NEW && !VIRTUAL.get(thread.getClass())
-                && !ThreadState.captureSuppressed(ThreadState.current())) {
+                && !Engine.captureSuppressed(Engine.threadState())) {
             FACTORY_MADE.putIfAbsent(thread, Boolean.TRUE);
         }
     }
@@ -196,9 +194,7 @@ public final class ThreadSupport {
      * provisionally, it lets go of it. One thread-local read outside any context.
      */
     public static void waitingForWork() {
-        if (ThreadState.releaseInherited()) {
-            InheritedContexts.released();
-        }
+        Engine.releaseInherited();
     }
 
     /**
@@ -212,11 +208,11 @@ public final class ThreadSupport {
 
     /** What a start left for the thread's {@code run()}; also where run keeps the saved context. */
     public static final class Start {
-        final Capture capture;
+        final Object capture;
         final boolean provisional;
         Object saved;
 
-        Start(Capture capture, boolean provisional) {
+        Start(Object capture, boolean provisional) {
             this.capture = capture;
             this.provisional = provisional;
         }

@@ -1,6 +1,6 @@
 package dev.asynclocal.agent.internal;
 
-import dev.asynclocal.internal.Capture;
+import dev.asynclocal.internal.Engine;
 import java.util.TimerTask;
 
 /**
@@ -30,9 +30,9 @@ public final class TimerSupport {
         if (task == null || !Propagation.capturing() || PENDING.get(task) != null) {
             return null; // an already scheduled task: sched will throw
         }
-        Scheduled entry = new Scheduled(Capture.capture(Capture.TIMER_TASK, Capture.FINISH_EXTERNALLY), period != 0);
+        Scheduled entry = new Scheduled(Engine.capture(Engine.TIMER_TASK, Engine.FINISH_EXTERNALLY), period != 0);
         if (PENDING.putIfAbsent(task, entry) != null) {
-            entry.capture.finish();
+            Engine.finish(entry.capture);
             return null;
         }
         return entry;
@@ -47,7 +47,7 @@ public final class TimerSupport {
     public static void schedulingFailed(TimerTask task, Object entry) {
         if (PENDING.get(task) == entry) {
             PENDING.remove(task);
-            ((Scheduled) entry).capture.finish();
+            Engine.finish(((Scheduled) entry).capture);
         }
     }
 
@@ -65,18 +65,18 @@ public final class TimerSupport {
         if (!entry.periodic) {
             PENDING.remove(task);
         }
-        Capture capture = entry.capture;
-        Object saved = capture.enter();
+        Object capture = entry.capture;
+        Object saved = Engine.enterCapture(capture);
         boolean threw = true;
         try {
             task.run();
             threw = false;
         } finally {
-            capture.exit(saved);
+            Engine.exitCapture(capture, saved);
             if (threw || !entry.periodic) {
                 // A throwing task kills the timer: no run will follow.
                 PENDING.remove(task);
-                capture.finish();
+                Engine.finish(capture);
             }
         }
     }
@@ -89,16 +89,16 @@ public final class TimerSupport {
     public static void cancelled(TimerTask task) {
         Scheduled entry = PENDING.remove(task);
         if (entry != null) {
-            entry.capture.finish();
+            Engine.finish(entry.capture);
         }
     }
 
     /** A scheduled task's capture, and whether it repeats. */
     private static final class Scheduled {
-        final Capture capture;
+        final Object capture;
         final boolean periodic;
 
-        Scheduled(Capture capture, boolean periodic) {
+        Scheduled(Object capture, boolean periodic) {
             this.capture = capture;
             this.periodic = periodic;
         }

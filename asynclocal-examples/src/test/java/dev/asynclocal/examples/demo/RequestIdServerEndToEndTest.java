@@ -10,7 +10,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.AppenderBase;
 import ch.qos.logback.core.OutputStreamAppender;
-import dev.asynclocal.internal.PassThrough;
+import dev.asynclocal.internal.Engine;
 import dev.asynclocal.servers.RequestIds;
 import dev.asynclocal.slf4j.AsyncLocalMdc;
 import java.time.Duration;
@@ -185,7 +185,7 @@ class RequestIdServerEndToEndTest {
      * Runs one probe on each thread of {@code pool} at once (they wait for each other, so no
      * thread takes two) and returns what each saw. The probes must see what their thread holds
      * between tasks, not a context of their own, so they go to the pool itself, not through a
-     * propagating wrapper, and are {@link PassThrough}s, which the agent does not bind either.
+     * propagating wrapper, and are {@link Engine.PassThrough}s, which the agent does not bind either.
      */
     private static List<String> whatEveryThreadHolds(ThreadPoolExecutor pool) throws Exception {
         // the core size: a ScheduledThreadPoolExecutor's maximum is Integer.MAX_VALUE, unused

@@ -8,7 +8,7 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.PatternLayout;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
-import dev.asynclocal.internal.PassThrough;
+import dev.asynclocal.internal.Engine;
 import dev.asynclocal.slf4j.AsyncLocalMdc;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -248,7 +248,7 @@ final class SoakSupport {
     /**
      * Runs one probe on each core thread of {@code pool} at once (they wait for each other, so no
      * thread takes two) and returns what each saw between tasks. The probes go to the pool itself
-     * and are {@link PassThrough}s, so neither a wrapper nor the agent gives them a context.
+     * and are {@link Engine.PassThrough}s, so neither a wrapper nor the agent gives them a context.
      */
     static List<String> whatEveryThreadHolds(ThreadPoolExecutor pool) throws Exception {
         int threads = pool.getCorePoolSize();

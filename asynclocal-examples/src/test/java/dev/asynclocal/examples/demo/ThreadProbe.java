@@ -2,7 +2,7 @@ package dev.asynclocal.examples.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.asynclocal.internal.PassThrough;
+import dev.asynclocal.internal.Engine;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -16,9 +16,9 @@ import java.util.function.Supplier;
 /**
  * Reads what every thread of a pool holds between tasks: one probe per thread, all held at a
  * barrier so that each runs on a thread of its own. Probes ask for the worker's own context, not a
- * context of their own, so they are {@link PassThrough}s: neither a wrapper nor the agent binds them.
+ * context of their own, so they are {@link Engine.PassThrough}s: neither a wrapper nor the agent binds them.
  */
-final class ThreadProbe implements Runnable, PassThrough {
+final class ThreadProbe implements Runnable, Engine.PassThrough {
     private final CyclicBarrier everyThreadBusy;
     private final Supplier<String> read;
     private final CountDownLatch done = new CountDownLatch(1);
