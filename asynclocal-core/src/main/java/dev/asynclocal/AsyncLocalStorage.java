@@ -5,9 +5,10 @@ import dev.asynclocal.internal.Captured;
 import dev.asynclocal.internal.Engine;
 import dev.asynclocal.internal.Frame;
 import dev.asynclocal.internal.FrameKey;
-import dev.asynclocal.internal.ScopeEntries;
-import dev.asynclocal.internal.StrictMode;
 import dev.asynclocal.internal.ThreadState;
+import dev.asynclocal.internal.diagnostics.LossDetection;
+import dev.asynclocal.internal.diagnostics.ScopeEntries;
+import dev.asynclocal.internal.diagnostics.StrictMode;
 import java.nio.channels.CompletionHandler;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -128,8 +129,8 @@ public final class AsyncLocalStorage<T> {
         if (store != Frame.ABSENT) {
             return (T) store;
         }
-        if (lossExpected && ContextLossDetector.enabled) {
-            ContextLossDetector.readWithoutStore(this);
+        if (lossExpected && LossDetection.isEnabled()) {
+            LossDetection.readWithoutStore(this, name);
         }
         return defaultValue;
     }

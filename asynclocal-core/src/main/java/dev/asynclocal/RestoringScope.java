@@ -1,8 +1,8 @@
 package dev.asynclocal;
 
 import dev.asynclocal.internal.Frame;
-import dev.asynclocal.internal.StrictMode;
 import dev.asynclocal.internal.ThreadState;
+import dev.asynclocal.internal.diagnostics.StrictMode;
 
 /**
  * The {@link AsyncLocalStorage.Scope} of {@code withScope}: restores one saved frame, once. In

@@ -2,8 +2,8 @@ package dev.asynclocal;
 
 import dev.asynclocal.internal.Frame;
 import dev.asynclocal.internal.Hooks;
-import dev.asynclocal.internal.StrictMode;
 import dev.asynclocal.internal.ThreadState;
+import dev.asynclocal.internal.diagnostics.StrictMode;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 

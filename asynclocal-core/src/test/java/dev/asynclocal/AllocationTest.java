@@ -2,9 +2,9 @@ package dev.asynclocal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.asynclocal.internal.StrictMode;
 import dev.asynclocal.internal.Frame;
 import dev.asynclocal.internal.ThreadState;
+import dev.asynclocal.internal.diagnostics.StrictMode;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;

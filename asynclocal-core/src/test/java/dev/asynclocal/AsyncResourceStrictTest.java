@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class AsyncResourceStrictTest {
     @Test
     void runningAfterEmitDestroyRunsAndStrictModeWarns() {
-        assertThat(dev.asynclocal.internal.StrictMode.ENABLED).isTrue();
+        assertThat(dev.asynclocal.internal.diagnostics.StrictMode.ENABLED).isTrue();
         AsyncResource resource = new AsyncResource("Late").emitDestroy();
         AtomicBoolean ran = new AtomicBoolean();
         PrintStream original = System.err;

@@ -1,5 +1,6 @@
 package dev.asynclocal;
 
+import dev.asynclocal.internal.diagnostics.LossSitesFixture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
@@ -33,7 +34,7 @@ class ContextLossDetectorTest {
 
     @BeforeEach
     void enable() {
-        ContextLossDetector.clearSites();
+        LossSitesFixture.clear();
         ContextLossDetector.setListener(reported::add);
         ContextLossDetector.enable();
         pool = Executors.newSingleThreadExecutor();
@@ -43,7 +44,7 @@ class ContextLossDetectorTest {
     void disable() throws InterruptedException {
         ContextLossDetector.disable();
         ContextLossDetector.setListener(null);
-        ContextLossDetector.clearSites();
+        LossSitesFixture.clear();
         pool.shutdownNow();
         pool.awaitTermination(10, TimeUnit.SECONDS);
     }
@@ -357,18 +358,18 @@ class ContextLossDetectorTest {
 
     @Test
     void pastTheLimitOfSitesNewSitesAreOnlyCounted() throws Exception {
-        ContextLossDetector.maxSites = 2;
+        LossSitesFixture.limit(2);
         try {
             java.util.concurrent.Callable<Object> task = () -> null;
             pool.submit(requestId.run("a", () -> ContextLossDetector.watch(task))).get(10, TimeUnit.SECONDS);
             pool.submit(requestId.run("b", () -> ContextLossDetector.watch(task))).get(10, TimeUnit.SECONDS);
             pool.submit(requestId.run("c", () -> ContextLossDetector.watch(task))).get(10, TimeUnit.SECONDS);
             pool.submit(requestId.run("a", () -> ContextLossDetector.watch(task))).get(10, TimeUnit.SECONDS);
+            assertThat(reported).hasSize(2);
+            assertThat(ContextLossDetector.losses()).extracting(ContextLossDetector.Loss::count).containsExactly(1L, 1L);
+            assertThat(LossSitesFixture.dropped()).isEqualTo(2);
         } finally {
-            ContextLossDetector.maxSites = ContextLossDetector.MAX_SITES;
+            LossSitesFixture.clear();
         }
-        assertThat(reported).hasSize(2);
-        assertThat(ContextLossDetector.losses()).extracting(ContextLossDetector.Loss::count).containsExactly(1L, 1L);
-        assertThat(ContextLossDetector.dropped()).isEqualTo(2);
     }
 }

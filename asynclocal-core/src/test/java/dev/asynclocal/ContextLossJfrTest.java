@@ -1,5 +1,6 @@
 package dev.asynclocal;
 
+import dev.asynclocal.internal.diagnostics.LossSitesFixture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -32,7 +33,7 @@ class ContextLossJfrTest {
     void tearDown() throws InterruptedException {
         ContextLossDetector.disable();
         ContextLossDetector.setListener(null);
-        ContextLossDetector.clearSites();
+        LossSitesFixture.clear();
         pool.shutdownNow();
         pool.awaitTermination(10, TimeUnit.SECONDS);
     }

@@ -3,8 +3,8 @@ package dev.asynclocal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.asynclocal.internal.Frame;
-import dev.asynclocal.internal.ScopeEntries;
 import dev.asynclocal.internal.ThreadState;
+import dev.asynclocal.internal.diagnostics.ScopeEntries;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;

@@ -67,7 +67,7 @@ class SnapshotAttachTest {
 
     @Test
     void inStrictModeScopesMustCloseInnermostFirst() {
-        assertThat(dev.asynclocal.internal.StrictMode.ENABLED).isTrue();
+        assertThat(dev.asynclocal.internal.diagnostics.StrictMode.ENABLED).isTrue();
         AsyncLocalStorage.Scope outer = A.run("o", SNAPSHOT).attach();
         AsyncLocalStorage.Scope inner = A.withScope("i");
         assertThatThrownBy(outer::close).isInstanceOf(IllegalStateException.class);

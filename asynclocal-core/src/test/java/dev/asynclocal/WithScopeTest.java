@@ -4,7 +4,7 @@ import static dev.asynclocal.TestSupport.onNewThread;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.asynclocal.internal.StrictMode;
+import dev.asynclocal.internal.diagnostics.StrictMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;

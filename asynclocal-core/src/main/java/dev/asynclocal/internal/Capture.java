@@ -1,5 +1,6 @@
 package dev.asynclocal.internal;
 
+import dev.asynclocal.internal.diagnostics.InheritedContexts;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;

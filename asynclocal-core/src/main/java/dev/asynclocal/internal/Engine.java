@@ -1,5 +1,7 @@
 package dev.asynclocal.internal;
 
+import dev.asynclocal.internal.diagnostics.InheritedContexts;
+import dev.asynclocal.internal.diagnostics.ScopeEntries;
 import java.nio.channels.CompletionHandler;
 import java.util.concurrent.Callable;
 import java.util.function.BiConsumer;

@@ -34,7 +34,7 @@ import java.util.function.Supplier;
  * weak, so their entries go stale once the loader is gone.
  *
  * <p>Other threads cannot read a thread-local. The JUnit extension that looks for contexts left
- * behind on pool threads needs to, so while a {@link ScopeEntries} listener is installed every
+ * behind on pool threads needs to, so while a {@link dev.asynclocal.internal.diagnostics.ScopeEntries} listener is installed every
  * frame switch is also copied into the state ({@link #frameSeenFromAnotherThread}). Off, that
  * costs one read of a static volatile flag per switch.
  */
@@ -225,11 +225,11 @@ public final class ThreadState {
 
     /**
      * Turns the copying of frame switches into the states on or off (see the class comment).
-     * {@link ScopeEntries} turns it on while a listener is installed.
+     * {@link dev.asynclocal.internal.diagnostics.ScopeEntries} turns it on while a listener is installed.
      *
      * @param on whether to copy
      */
-    static void mirrorFrames(boolean on) {
+    public static void mirrorFrames(boolean on) {
         mirroring = on;
         if (on) {
             // The calling thread (a test's) is read by others too: start it off right.
@@ -240,7 +240,7 @@ public final class ThreadState {
     /**
      * A thread's frame, read from a thread that does not own it (the JUnit extension checking the
      * pool threads a test used): the frame of the owner's last switch made while a
-     * {@link ScopeEntries} listener was installed, as far as this thread can see it. Diagnostics
+     * {@link dev.asynclocal.internal.diagnostics.ScopeEntries} listener was installed, as far as this thread can see it. Diagnostics
      * only.
      *
      * @param state the other thread's state (as passed to the listener)

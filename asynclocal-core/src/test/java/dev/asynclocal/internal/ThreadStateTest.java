@@ -1,7 +1,9 @@
 package dev.asynclocal.internal;
 
+import dev.asynclocal.internal.diagnostics.ScopeEntries;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.asynclocal.internal.diagnostics.ScopeEntries;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.asynclocal.internal;
+package dev.asynclocal.internal.diagnostics;
 
 import jdk.jfr.Category;
 import jdk.jfr.Description;

@@ -1,5 +1,7 @@
-package dev.asynclocal.internal;
+package dev.asynclocal.internal.diagnostics;
 
+import dev.asynclocal.internal.Frame;
+import dev.asynclocal.internal.ThreadState;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -23,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class InheritedContexts {
     /** Whether {@link #entering} is called: strict mode or {@code -Dasynclocal.detectLoss=true}. */
-    static final boolean WATCHING = StrictMode.ENABLED || Boolean.getBoolean("asynclocal.detectLoss");
+    public static final boolean WATCHING = StrictMode.ENABLED || Boolean.getBoolean("asynclocal.detectLoss");
 
     /** Kind names, as in {@code ContextLossDetector.Loss.Kind}. */
     public static final String RELEASED = "INHERITED_CONTEXT_RELEASED";
@@ -72,7 +74,7 @@ public final class InheritedContexts {
      * A capture of {@code frame} is being entered on a thread whose context was {@code outer}.
      * Called only when {@link #WATCHING}.
      */
-    static void entering(Frame outer, Frame frame) {
+    public static void entering(Frame outer, Frame frame) {
         if (outer == Frame.EMPTY || outer == frame || !ThreadState.isInheritedHere(outer)
                 || outer.isInheritedCopyOf(frame)) {
             // Not another context: the work was captured where the thread was started (the task

@@ -1,4 +1,4 @@
-package dev.asynclocal.internal;
+package dev.asynclocal.internal.diagnostics;
 
 import java.util.ArrayDeque;
 import java.util.Iterator;

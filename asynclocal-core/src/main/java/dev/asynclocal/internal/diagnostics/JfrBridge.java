@@ -1,5 +1,9 @@
-package dev.asynclocal.internal;
+package dev.asynclocal.internal.diagnostics;
 
+import dev.asynclocal.internal.Capture;
+import dev.asynclocal.internal.HookSink;
+import dev.asynclocal.internal.Hooks;
+import dev.asynclocal.internal.ThreadState;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
 import jdk.jfr.FlightRecorder;

@@ -1,5 +1,8 @@
-package dev.asynclocal.internal;
+package dev.asynclocal.internal.diagnostics;
 
+import dev.asynclocal.internal.Engine;
+import dev.asynclocal.internal.Frame;
+import dev.asynclocal.internal.ThreadState;
 /**
  * An optional observer of {@code enterWith} and {@code withScope}: the two calls that change the
  * current context without a lambda that ends it, and so the only way a context can outlive the
