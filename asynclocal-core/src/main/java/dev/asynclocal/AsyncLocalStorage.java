@@ -65,13 +65,13 @@ public final class AsyncLocalStorage<T> {
     static {
         // -Dasynclocal.detectLoss=true: the detector is on before the first store is ever set.
         // Nothing can lose a context before this class is used, so this is early enough.
-        if (Boolean.parseBoolean(readProperty(ContextLossDetector.PROPERTY))) {
+        if (Boolean.parseBoolean(readProperty(LossDetection.PROPERTY))) {
             try {
-                ContextLossDetector.enable();
+                LossDetection.enable();
             } catch (RuntimeException | LinkageError e) {
                 // A security manager that forbids stack walking with class references, say: the
                 // library must work without its diagnostics.
-                System.err.println("asynclocal: -D" + ContextLossDetector.PROPERTY + "=true ignored: " + e);
+                System.err.println("asynclocal: -D" + LossDetection.PROPERTY + "=true ignored: " + e);
             }
         }
     }

@@ -26,7 +26,7 @@ import java.util.function.Consumer;
  */
 public final class ContextLossDetector {
     /** The system property that turns the detector on at startup: {@code -Dasynclocal.detectLoss=true}. */
-    public static final String PROPERTY = "asynclocal.detectLoss";
+    public static final String PROPERTY = LossDetection.PROPERTY;
 
     private ContextLossDetector() {
     }

@@ -20,6 +20,8 @@ import java.util.stream.Collectors;
  * docs/context-loss.md for what it reports and docs/design.md for its costs.
  */
 public final class LossDetection {
+    /** The system property that turns detection on at startup. */
+    public static final String PROPERTY = "asynclocal.detectLoss";
     /** Sites kept at most; beyond that, new sites are counted as dropped. */
     static final int MAX_SITES = 1024;
     private static final int CREATION_FRAMES = 16;
