@@ -3,6 +3,7 @@ package dev.asynclocal;
 import dev.asynclocal.internal.Frame;
 import dev.asynclocal.internal.GcDestroy;
 import dev.asynclocal.internal.Hooks;
+import dev.asynclocal.internal.ResourceScope;
 import dev.asynclocal.internal.ThreadState;
 import dev.asynclocal.internal.diagnostics.StrictMode;
 import java.lang.ref.Cleaner;
@@ -183,26 +184,15 @@ public class AsyncResource {
                     + " hooks will see before/after for a destroyed resource");
         }
         Object[] state = ThreadState.state();
-        long outerId = ThreadState.executionAsyncId(state);
-        long outerTrigger = ThreadState.triggerAsyncId(state);
-        Object outerResource = ThreadState.executionAsyncResource(state);
-        ThreadState.enterResource(state, asyncId, triggerAsyncId, this);
+        ResourceScope scope = ResourceScope.enter(state, asyncId, triggerAsyncId, this, type, frame, true);
         try {
-            // As in Node, before/after run in the caller's context, with this resource's ids.
-            Hooks.emitBefore(state, asyncId, type);
-            Frame outerFrame = ThreadState.enter(frame);
-            try {
-                if (runnable != null) {
-                    runnable.run();
-                    return null;
-                }
-                return callable.call();
-            } finally {
-                ThreadState.exit(outerFrame);
-                Hooks.emitAfter(state, asyncId, type);
+            if (runnable != null) {
+                runnable.run();
+                return null;
             }
+            return callable.call();
         } finally {
-            ThreadState.enterResource(state, outerId, outerTrigger, outerResource);
+            scope.exit(state, asyncId, type);
         }
     }
 

@@ -150,45 +150,28 @@ public class Capture {
             ThreadState.exit((Frame) saved);
             return;
         }
-        exitAsResource((Outer) saved);
+        exitAsResource((ResourceScope) saved);
     }
 
     private Object enterAsResource() {
-        Frame outerFrame = ThreadState.frame();
-        Object[] state = ThreadState.state();
         Resource r = resource;
-        Outer outer = new Outer(outerFrame, ThreadState.executionAsyncId(state), ThreadState.triggerAsyncId(state),
-                ThreadState.executionAsyncResource(state), r.beginRun());
-        ThreadState.enterResource(state, r.asyncId, r.triggerAsyncId, this);
-        // As AsyncResource.runInAsyncScope: before/after run in the caller's frame, with our ids.
-        if (outer.traced) {
-            try {
-                Hooks.emitBefore(state, r.asyncId, r.type);
-            } catch (Throwable e) {
-                // Hook failures are contained by Hooks; this is the dispatch itself failing (out of
-                // memory, stack overflow). No exit() will follow, so undo the ids here.
-                ThreadState.enterResource(state, outer.executionAsyncId, outer.triggerAsyncId,
-                        outer.executionAsyncResource);
+        boolean traced = r.beginRun();
+        try {
+            return ResourceScope.enter(ThreadState.state(), r.asyncId, r.triggerAsyncId, this, r.type, frame, traced);
+        } catch (Throwable e) {
+            if (traced) {
                 r.endRun();
-                throw e;
             }
+            throw e;
         }
-        ThreadState.enter(frame);
-        return outer;
     }
 
-    private void exitAsResource(Outer outer) {
-        Object[] state = ThreadState.state();
+    private void exitAsResource(ResourceScope outer) {
         Resource r = resource;
-        ThreadState.exit(outer.frame);
         try {
-            if (outer.traced) {
-                Hooks.emitAfter(state, r.asyncId, r.type);
-            }
+            outer.exit(ThreadState.state(), r.asyncId, r.type);
         } finally {
-            ThreadState.enterResource(state, outer.executionAsyncId, outer.triggerAsyncId,
-                    outer.executionAsyncResource);
-            if (outer.traced) {
+            if (outer.emits()) {
                 r.endRun();
             }
         }
@@ -350,24 +333,6 @@ public class Capture {
             } else {
                 Hooks.queueDestroy(asyncId, type);
             }
-        }
-    }
-
-    /** What the thread had before {@link #enter}, when enter also changed the ids. */
-    private static final class Outer {
-        final Frame frame;
-        final long executionAsyncId;
-        final long triggerAsyncId;
-        final Object executionAsyncResource;
-        final boolean traced;
-
-        Outer(Frame frame, long executionAsyncId, long triggerAsyncId, Object executionAsyncResource,
-                boolean traced) {
-            this.frame = frame;
-            this.executionAsyncId = executionAsyncId;
-            this.triggerAsyncId = triggerAsyncId;
-            this.executionAsyncResource = executionAsyncResource;
-            this.traced = traced;
         }
     }
 }
