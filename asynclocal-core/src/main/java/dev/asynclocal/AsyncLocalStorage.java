@@ -2,7 +2,6 @@ package dev.asynclocal;
 
 import dev.asynclocal.internal.Capture;
 import dev.asynclocal.internal.Captured;
-import dev.asynclocal.internal.Engine;
 import dev.asynclocal.internal.Frame;
 import dev.asynclocal.internal.FrameKey;
 import dev.asynclocal.internal.ThreadState;
@@ -238,7 +237,7 @@ public final class AsyncLocalStorage<T> {
      */
     public void enterWith(T store) {
         Frame previous = ThreadState.enterWithStore(key, store);
-        Engine.ScopeListener listener = ScopeEntries.listener();
+        ScopeEntries.Listener listener = ScopeEntries.listener();
         if (listener != null) {
             ScopeEntries.notify(listener, this, store, ThreadState.state(), previous, ThreadState.frame(), false);
         }
@@ -261,7 +260,7 @@ public final class AsyncLocalStorage<T> {
         // Strict mode walks the stack first: if that fails, the context has not been touched.
         StackTraceElement[] openSite = StrictMode.ENABLED ? StrictMode.opened() : null;
         Frame previous = ThreadState.enterWithStore(key, store);
-        Engine.ScopeListener listener = ScopeEntries.listener();
+        ScopeEntries.Listener listener = ScopeEntries.listener();
         if (listener != null) {
             ScopeEntries.notify(listener, this, store, ThreadState.state(), previous, ThreadState.frame(), true);
         }

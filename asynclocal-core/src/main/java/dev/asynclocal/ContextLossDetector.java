@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * Finds where the context goes missing: reports work that was created inside a context and ran
@@ -108,7 +109,7 @@ public final class ContextLossDetector {
      * @return the sites, an unmodifiable list
      */
     public static List<Loss> losses() {
-        return LossDetection.losses();
+        return LossDetection.losses().stream().map(LossView::of).collect(Collectors.toUnmodifiableList());
     }
 
     /**
@@ -119,12 +120,12 @@ public final class ContextLossDetector {
      * @param listener the listener, or {@code null} for the default
      */
     public static void setListener(Consumer<? super Loss> listener) {
-        LossDetection.setListener(listener);
+        LossDetection.setListener(listener == null ? null : site -> listener.accept(LossView.of(site)));
     }
 
     /** One site where a context was lost, with how often it happened. */
     public interface Loss {
-        /** What was lost where. */
+        /** What was lost where. Keep in the order of the detector's own kinds (LossSite.Kind). */
         enum Kind {
             /** A task tagged with {@code watch} or {@code guard} ran without its context. */
             WATCHED_WORK,

@@ -366,17 +366,12 @@ public final class Engine {
 
     // ---- watching enterWith/withScope (the JUnit extension) -----------------------------------
 
-    /** Told of every {@code enterWith} and {@code withScope}, on the thread that made it. */
-    public interface ScopeListener {
-        /**
-         * @param storage the {@code AsyncLocalStorage}
-         * @param store the store it set
-         * @param state the thread's state ({@link #threadState}), to identify the thread
-         * @param previous the frame before the call
-         * @param installed the frame after it
-         * @param scope {@code true} for {@code withScope}, {@code false} for {@code enterWith}
-         */
-        void entered(Object storage, Object store, Object[] state, Object previous, Object installed, boolean scope);
+    /**
+     * Told of every {@code enterWith} and {@code withScope}, on the thread that made it, with the
+     * frames before and after: {@code entered(storage, store, threadState, previous, installed,
+     * isWithScope)}.
+     */
+    public interface ScopeListener extends ScopeEntries.Listener {
     }
 
     /**
@@ -384,14 +379,14 @@ public final class Engine {
      * switches are also recorded where other threads can read them ({@link #frameSeenFromAnotherThread}).
      *
      * @param listener the listener, or {@code null}
-     * @return the previous listener
+     * @return the previous listener (compare by identity)
      */
-    public static ScopeListener installScopeListener(ScopeListener listener) {
+    public static Object installScopeListener(ScopeListener listener) {
         return ScopeEntries.install(listener);
     }
 
-    /** @return the installed listener, or {@code null} */
-    public static ScopeListener scopeListener() {
+    /** @return the installed listener, or {@code null} (compare by identity) */
+    public static Object scopeListener() {
         return ScopeEntries.listener();
     }
 

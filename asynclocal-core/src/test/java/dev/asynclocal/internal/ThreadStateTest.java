@@ -69,7 +69,7 @@ class ThreadStateTest {
     @Test
     void whileAListenerIsInstalledAnotherThreadSeesEachSwitch() throws Exception {
         Frame inside = Frame.EMPTY.with(first, "worker's");
-        Engine.ScopeListener previous = ScopeEntries.install((storage, store, state, before, installed, scope) -> { });
+        ScopeEntries.Listener previous = ScopeEntries.install((storage, store, state, before, installed, scope) -> { });
         try {
             Object[][] workerState = new Object[1][];
             java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
@@ -98,7 +98,7 @@ class ThreadStateTest {
 
     @Test
     void aCopyLeftBehindByTheLeakListenerPinsNothing() {
-        Engine.ScopeListener previous = ScopeEntries.install((storage, store, state, before, installed, scope) -> { });
+        ScopeEntries.Listener previous = ScopeEntries.install((storage, store, state, before, installed, scope) -> { });
         try {
             ThreadState.enter(Frame.EMPTY.with(first, "copied"));
         } finally {

@@ -1,6 +1,5 @@
 package dev.asynclocal.internal.diagnostics;
 
-import dev.asynclocal.ContextLossDetector.Loss;
 import dev.asynclocal.internal.Frame;
 import dev.asynclocal.internal.ThreadState;
 import java.util.ArrayList;
@@ -32,7 +31,7 @@ public final class LossDetection {
     /** Read on the miss path of expected storages and by guarded executors. */
     private static volatile boolean enabled;
     private static volatile boolean jfr;
-    private static volatile Consumer<? super Loss> listener;
+    private static volatile Consumer<? super LossSite> listener;
     /** Replaced, with a smaller limit, only by the tests' fixture. */
     static volatile LossSites sites = new LossSites(MAX_SITES);
     /** Set while this thread reports a loss, so a listener that loses a context itself cannot recurse. */
@@ -71,11 +70,11 @@ public final class LossDetection {
         return enabled;
     }
 
-    public static List<Loss> losses() {
-        return Collections.unmodifiableList(new ArrayList<Loss>(sites.all()));
+    public static List<LossSite> losses() {
+        return sites.all();
     }
 
-    public static void setListener(Consumer<? super Loss> newListener) {
+    public static void setListener(Consumer<? super LossSite> newListener) {
         listener = newListener;
     }
 
@@ -123,7 +122,7 @@ public final class LossDetection {
         Frame frame = ThreadState.frame();
         String described = name.isEmpty() ? "AsyncLocalStorage@" + Integer.toHexString(System.identityHashCode(storage))
                 : name;
-        record(new LossSites.Key(storage, site, below.isEmpty() ? null : below.get(0)), Loss.Kind.EXPECTED_STORE,
+        record(new LossSites.Key(storage, site, below.isEmpty() ? null : below.get(0)), LossSite.Kind.EXPECTED_STORE,
                 described, site, below, () -> frame == Frame.EMPTY
                         ? "the thread runs outside any context"
                         : "the thread's context holds " + frame.size() + " other store(s) but none of this storage");
@@ -142,7 +141,7 @@ public final class LossDetection {
                 .dropWhile(LossDetection::isOwnFrame)
                 .limit(BOUNDARY_FRAMES)
                 .collect(Collectors.toList()));
-        record(new LossSites.Key(null, creation, null), Loss.Kind.WATCHED_WORK, null, creation, below,
+        record(new LossSites.Key(null, creation, null), LossSite.Kind.WATCHED_WORK, null, creation, below,
                 () -> describeArrival(created, running));
     }
 
@@ -158,7 +157,7 @@ public final class LossDetection {
                 .dropWhile(f -> isOwnFrame(f) || f.getClassName().startsWith("dev.asynclocal."))
                 .limit(CREATION_FRAMES)
                 .collect(Collectors.toList()));
-        record(new LossSites.Key(null, site, null), Loss.Kind.valueOf(kind), null, site, List.of(), () -> description);
+        record(new LossSites.Key(null, site, null), LossSite.Kind.valueOf(kind), null, site, List.of(), () -> description);
     }
 
     private static String describeArrival(Frame created, Frame running) {
@@ -177,7 +176,7 @@ public final class LossDetection {
     }
 
     /** Counts a loss at {@code key}; the first time, builds the report (the context text only then) and delivers it. */
-    private static void record(LossSites.Key key, Loss.Kind kind, String storage, List<StackWalker.StackFrame> site,
+    private static void record(LossSites.Key key, LossSite.Kind kind, String storage, List<StackWalker.StackFrame> site,
             List<StackWalker.StackFrame> below, Supplier<String> context) {
         boolean[] isNew = {false};
         LossSite loss = sites.find(key, sequence -> new LossSite(sequence, kind, storage, toElements(site),
@@ -201,8 +200,8 @@ public final class LossDetection {
         }
     }
 
-    private static void deliver(Loss loss) {
-        Consumer<? super Loss> current = listener;
+    private static void deliver(LossSite loss) {
+        Consumer<? super LossSite> current = listener;
         if (current != null) {
             current.accept(loss);
         } else {

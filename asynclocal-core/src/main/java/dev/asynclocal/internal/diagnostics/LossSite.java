@@ -1,12 +1,23 @@
 package dev.asynclocal.internal.diagnostics;
 
-import dev.asynclocal.ContextLossDetector.Loss;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
-/** One site where a context was lost: immutable except for its count. */
-final class LossSite implements Loss {
+/**
+ * One site where a context was lost: immutable except for its count. The public API shows it
+ * through a view of its own ({@link #view}), so that nothing here depends on the API's types.
+ */
+public final class LossSite {
+    /** What was lost where; the API's {@code Loss.Kind} has the same constants. */
+    public enum Kind {
+        WATCHED_WORK,
+        EXPECTED_STORE,
+        INHERITED_CONTEXT_RELEASED,
+        INHERITED_CONTEXT_ON_WORKER
+    }
+
     private final long sequence;
     private final Kind kind;
     private final String storage;
@@ -16,6 +27,7 @@ final class LossSite implements Loss {
     private final String context;
     private final AtomicLong count = new AtomicLong();
     private volatile String siteText;
+    private volatile Object view;
 
     LossSite(long sequence, Kind kind, String storage, List<StackTraceElement> site, List<StackTraceElement> below,
             String threadName, String context) {
@@ -36,37 +48,30 @@ final class LossSite implements Loss {
         return count.incrementAndGet();
     }
 
-    @Override
     public Kind kind() {
         return kind;
     }
 
-    @Override
     public String storageName() {
         return storage;
     }
 
-    @Override
     public List<StackTraceElement> site() {
         return site;
     }
 
-    @Override
     public StackTraceElement boundary() {
         return below.isEmpty() ? null : below.get(0);
     }
 
-    @Override
     public String threadName() {
         return threadName;
     }
 
-    @Override
     public long count() {
         return count.get();
     }
 
-    @Override
     public String report() {
         StringBuilder out = new StringBuilder(1024);
         if (kind == Kind.INHERITED_CONTEXT_RELEASED || kind == Kind.INHERITED_CONTEXT_ON_WORKER) {
@@ -117,6 +122,27 @@ final class LossSite implements Loss {
             }
             out.append('\n');
         }
+    }
+
+    /**
+     * The API's view of this site, made once by {@code make}: the same object wherever the site
+     * is shown (the listener, {@code losses()}).
+     *
+     * @param make makes the view
+     * @return the view
+     */
+    public Object view(Function<LossSite, Object> make) {
+        Object made = view;
+        if (made == null) {
+            synchronized (this) {
+                made = view;
+                if (made == null) {
+                    made = make.apply(this);
+                    view = made;
+                }
+            }
+        }
+        return made;
     }
 
     /** The site as text, for the JFR event; made once, on the first loss a recording wants. */

@@ -1,6 +1,5 @@
 package dev.asynclocal.internal.diagnostics;
 
-import dev.asynclocal.internal.Engine;
 import dev.asynclocal.internal.Frame;
 import dev.asynclocal.internal.ThreadState;
 /**
@@ -12,12 +11,25 @@ import dev.asynclocal.internal.ThreadState;
  * <p>Off by default: the library checks one static volatile field after each of those two calls
  * and finds {@code null}. The {@code asynclocal-junit} extension installs a listener for the
  * duration of a test to learn where a context that was left behind came from. While one is
- * installed ({@link Engine.ScopeListener}: called on the thread that entered, right after the
+ * installed (a {@link Listener}: called on the thread that entered, right after the
  * switch; anything it throws is dropped), {@link ThreadState} also copies every frame switch where another thread can read it
  * ({@link ThreadState#frameSeenFromAnotherThread}), which the extension needs to check pool threads.
  */
 public final class ScopeEntries {
-    private static volatile Engine.ScopeListener listener;
+    /** Told of every {@code enterWith} and {@code withScope}, on the thread that made it. */
+    public interface Listener {
+        /**
+         * @param storage the {@code AsyncLocalStorage}
+         * @param store the store it set
+         * @param state the thread's state, to identify the thread
+         * @param previous the frame before the call
+         * @param installed the frame after it
+         * @param scope {@code true} for {@code withScope}, {@code false} for {@code enterWith}
+         */
+        void entered(Object storage, Object store, Object[] state, Object previous, Object installed, boolean scope);
+    }
+
+    private static volatile Listener listener;
 
     private ScopeEntries() {
     }
@@ -28,7 +40,7 @@ public final class ScopeEntries {
      *
      * @return the listener or {@code null}
      */
-    public static Engine.ScopeListener listener() {
+    public static Listener listener() {
         return listener;
     }
 
@@ -38,15 +50,15 @@ public final class ScopeEntries {
      * @param newListener the listener, or {@code null}
      * @return the listener installed before
      */
-    public static synchronized Engine.ScopeListener install(Engine.ScopeListener newListener) {
-        Engine.ScopeListener previous = listener;
+    public static synchronized Listener install(Listener newListener) {
+        Listener previous = listener;
         listener = newListener;
         ThreadState.mirrorFrames(newListener != null);
         return previous;
     }
 
     /** Tells the listener, if any, containing whatever it throws. */
-    public static void notify(Engine.ScopeListener current, Object storage, Object store, Object[] state, Frame previous,
+    public static void notify(Listener current, Object storage, Object store, Object[] state, Frame previous,
             Frame installed, boolean scope) {
         try {
             current.entered(storage, store, state, previous, installed, scope);
