@@ -1,7 +1,7 @@
 package dev.asynclocal;
 
-import dev.asynclocal.internal.Capture;
-import dev.asynclocal.internal.Captured;
+import dev.asynclocal.internal.AsyncOperation;
+import dev.asynclocal.internal.Bound;
 import dev.asynclocal.internal.Engine;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -85,7 +85,7 @@ import java.util.function.Supplier;
  * @param <T> the result type
  */
 public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
-    private static final String TYPE = Capture.COMPLETABLE_FUTURE;
+    private static final String TYPE = AsyncOperation.COMPLETABLE_FUTURE;
 
     /** {@code CompletableFuture}'s own default async executor, propagating. */
     private static final Executor DEFAULT_EXECUTOR = AsyncExecutors.wrap(new CompletableFuture<Void>().defaultExecutor());
@@ -278,7 +278,7 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
      * @throws NullPointerException if {@code unit} is {@code null}
      */
     public static Executor delayedExecutor(long delay, TimeUnit unit) {
-        return AsyncExecutors.wrap(CompletableFuture.delayedExecutor(delay, unit), Capture.SCHEDULED_TASK);
+        return AsyncExecutors.wrap(CompletableFuture.delayedExecutor(delay, unit), AsyncOperation.SCHEDULED_TASK);
     }
 
     /**
@@ -293,7 +293,7 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
      * @throws NullPointerException if {@code unit} or {@code executor} is {@code null}
      */
     public static Executor delayedExecutor(long delay, TimeUnit unit, Executor executor) {
-        return AsyncExecutors.wrap(CompletableFuture.delayedExecutor(delay, unit, executor), Capture.SCHEDULED_TASK);
+        return AsyncExecutors.wrap(CompletableFuture.delayedExecutor(delay, unit, executor), AsyncOperation.SCHEDULED_TASK);
     }
 
     // ---------------------------------------------------------------- plumbing overrides
@@ -401,7 +401,7 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
     public AsyncCompletableFuture<T> completeAsync(Supplier<? extends T> supplier, Executor executor) {
         Objects.requireNonNull(supplier, "supplier");
         Objects.requireNonNull(executor, "executor");
-        Captured.Supply<T> w = Captured.supplier(supplier, TYPE);
+        Bound.Supply<T> w = Bound.supplier(supplier, TYPE);
         try {
             super.completeAsync(w, executor);
         } catch (RuntimeException | Error e) {
@@ -427,58 +427,58 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
     }
 
     // ---------------------------------------------------------------- dependent stages
-    // Each captures where it is called (the Captured factory), lets CompletableFuture register
+    // Each captures where it is called (the Bound factory), lets CompletableFuture register
     // the bound callback, and, while a hook is enabled, watches the returned future.
 
     @Override
     public <U> AsyncCompletableFuture<U> thenApply(Function<? super T, ? extends U> fn) {
-        Captured.Fn<T, U> w = Captured.function(fn, TYPE);
+        Bound.Fn<T, U> w = Bound.function(fn, TYPE);
         return registered(w, super.thenApply(w));
     }
 
     @Override
     public <U> AsyncCompletableFuture<U> thenApplyAsync(Function<? super T, ? extends U> fn) {
-        Captured.Fn<T, U> w = Captured.function(fn, TYPE);
+        Bound.Fn<T, U> w = Bound.function(fn, TYPE);
         return registered(w, super.thenApplyAsync(w));
     }
 
     @Override
     public <U> AsyncCompletableFuture<U> thenApplyAsync(Function<? super T, ? extends U> fn, Executor executor) {
         Objects.requireNonNull(executor, "executor");
-        Captured.Fn<T, U> w = Captured.function(fn, TYPE);
+        Bound.Fn<T, U> w = Bound.function(fn, TYPE);
         return registered(w, super.thenApplyAsync(w, executor));
     }
 
     @Override
     public AsyncCompletableFuture<Void> thenAccept(Consumer<? super T> action) {
-        Captured.Action<T> w = Captured.consumer(action, TYPE);
+        Bound.Action<T> w = Bound.consumer(action, TYPE);
         return registered(w, super.thenAccept(w));
     }
 
     @Override
     public AsyncCompletableFuture<Void> thenAcceptAsync(Consumer<? super T> action) {
-        Captured.Action<T> w = Captured.consumer(action, TYPE);
+        Bound.Action<T> w = Bound.consumer(action, TYPE);
         return registered(w, super.thenAcceptAsync(w));
     }
 
     @Override
     public AsyncCompletableFuture<Void> thenAcceptAsync(Consumer<? super T> action, Executor executor) {
         Objects.requireNonNull(executor, "executor");
-        Captured.Action<T> w = Captured.consumer(action, TYPE);
+        Bound.Action<T> w = Bound.consumer(action, TYPE);
         return registered(w, super.thenAcceptAsync(w, executor));
     }
 
     @Override
     public AsyncCompletableFuture<Void> thenRun(Runnable action) {
         Objects.requireNonNull(action, "action");
-        Captured.Task w = Captured.runnable(action, TYPE, Capture.FINISH_EXTERNALLY);
+        Bound.Task w = Bound.runnable(action, TYPE, AsyncOperation.FINISH_EXTERNALLY);
         return registered(w, super.thenRun(w));
     }
 
     @Override
     public AsyncCompletableFuture<Void> thenRunAsync(Runnable action) {
         Objects.requireNonNull(action, "action");
-        Captured.Task w = Captured.runnable(action, TYPE, Capture.FINISH_EXTERNALLY);
+        Bound.Task w = Bound.runnable(action, TYPE, AsyncOperation.FINISH_EXTERNALLY);
         return registered(w, super.thenRunAsync(w));
     }
 
@@ -486,21 +486,21 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
     public AsyncCompletableFuture<Void> thenRunAsync(Runnable action, Executor executor) {
         Objects.requireNonNull(executor, "executor");
         Objects.requireNonNull(action, "action");
-        Captured.Task w = Captured.runnable(action, TYPE, Capture.FINISH_EXTERNALLY);
+        Bound.Task w = Bound.runnable(action, TYPE, AsyncOperation.FINISH_EXTERNALLY);
         return registered(w, super.thenRunAsync(w, executor));
     }
 
     @Override
     public <U, V> AsyncCompletableFuture<V> thenCombine(CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn) {
         Objects.requireNonNull(other, "other");
-        Captured.BiFn<T, U, V> w = Captured.biFunction(fn, TYPE);
+        Bound.BiFn<T, U, V> w = Bound.biFunction(fn, TYPE);
         return registered(w, super.thenCombine(other, w));
     }
 
     @Override
     public <U, V> AsyncCompletableFuture<V> thenCombineAsync(CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn) {
         Objects.requireNonNull(other, "other");
-        Captured.BiFn<T, U, V> w = Captured.biFunction(fn, TYPE);
+        Bound.BiFn<T, U, V> w = Bound.biFunction(fn, TYPE);
         return registered(w, super.thenCombineAsync(other, w));
     }
 
@@ -508,21 +508,21 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
     public <U, V> AsyncCompletableFuture<V> thenCombineAsync(CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn, Executor executor) {
         Objects.requireNonNull(other, "other");
         Objects.requireNonNull(executor, "executor");
-        Captured.BiFn<T, U, V> w = Captured.biFunction(fn, TYPE);
+        Bound.BiFn<T, U, V> w = Bound.biFunction(fn, TYPE);
         return registered(w, super.thenCombineAsync(other, w, executor));
     }
 
     @Override
     public <U> AsyncCompletableFuture<Void> thenAcceptBoth(CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action) {
         Objects.requireNonNull(other, "other");
-        Captured.BiAction<T, U> w = Captured.biConsumer(action, TYPE);
+        Bound.BiAction<T, U> w = Bound.biConsumer(action, TYPE);
         return registered(w, super.thenAcceptBoth(other, w));
     }
 
     @Override
     public <U> AsyncCompletableFuture<Void> thenAcceptBothAsync(CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action) {
         Objects.requireNonNull(other, "other");
-        Captured.BiAction<T, U> w = Captured.biConsumer(action, TYPE);
+        Bound.BiAction<T, U> w = Bound.biConsumer(action, TYPE);
         return registered(w, super.thenAcceptBothAsync(other, w));
     }
 
@@ -530,7 +530,7 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
     public <U> AsyncCompletableFuture<Void> thenAcceptBothAsync(CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action, Executor executor) {
         Objects.requireNonNull(other, "other");
         Objects.requireNonNull(executor, "executor");
-        Captured.BiAction<T, U> w = Captured.biConsumer(action, TYPE);
+        Bound.BiAction<T, U> w = Bound.biConsumer(action, TYPE);
         return registered(w, super.thenAcceptBothAsync(other, w, executor));
     }
 
@@ -538,7 +538,7 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
     public AsyncCompletableFuture<Void> runAfterBoth(CompletionStage<?> other, Runnable action) {
         Objects.requireNonNull(other, "other");
         Objects.requireNonNull(action, "action");
-        Captured.Task w = Captured.runnable(action, TYPE, Capture.FINISH_EXTERNALLY);
+        Bound.Task w = Bound.runnable(action, TYPE, AsyncOperation.FINISH_EXTERNALLY);
         return registered(w, super.runAfterBoth(other, w));
     }
 
@@ -546,7 +546,7 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
     public AsyncCompletableFuture<Void> runAfterBothAsync(CompletionStage<?> other, Runnable action) {
         Objects.requireNonNull(other, "other");
         Objects.requireNonNull(action, "action");
-        Captured.Task w = Captured.runnable(action, TYPE, Capture.FINISH_EXTERNALLY);
+        Bound.Task w = Bound.runnable(action, TYPE, AsyncOperation.FINISH_EXTERNALLY);
         return registered(w, super.runAfterBothAsync(other, w));
     }
 
@@ -555,21 +555,21 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
         Objects.requireNonNull(other, "other");
         Objects.requireNonNull(executor, "executor");
         Objects.requireNonNull(action, "action");
-        Captured.Task w = Captured.runnable(action, TYPE, Capture.FINISH_EXTERNALLY);
+        Bound.Task w = Bound.runnable(action, TYPE, AsyncOperation.FINISH_EXTERNALLY);
         return registered(w, super.runAfterBothAsync(other, w, executor));
     }
 
     @Override
     public <U> AsyncCompletableFuture<U> applyToEither(CompletionStage<? extends T> other, Function<? super T, U> fn) {
         Objects.requireNonNull(other, "other");
-        Captured.Fn<T, U> w = Captured.function(fn, TYPE);
+        Bound.Fn<T, U> w = Bound.function(fn, TYPE);
         return registered(w, super.applyToEither(other, w));
     }
 
     @Override
     public <U> AsyncCompletableFuture<U> applyToEitherAsync(CompletionStage<? extends T> other, Function<? super T, U> fn) {
         Objects.requireNonNull(other, "other");
-        Captured.Fn<T, U> w = Captured.function(fn, TYPE);
+        Bound.Fn<T, U> w = Bound.function(fn, TYPE);
         return registered(w, super.applyToEitherAsync(other, w));
     }
 
@@ -577,21 +577,21 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
     public <U> AsyncCompletableFuture<U> applyToEitherAsync(CompletionStage<? extends T> other, Function<? super T, U> fn, Executor executor) {
         Objects.requireNonNull(other, "other");
         Objects.requireNonNull(executor, "executor");
-        Captured.Fn<T, U> w = Captured.function(fn, TYPE);
+        Bound.Fn<T, U> w = Bound.function(fn, TYPE);
         return registered(w, super.applyToEitherAsync(other, w, executor));
     }
 
     @Override
     public AsyncCompletableFuture<Void> acceptEither(CompletionStage<? extends T> other, Consumer<? super T> action) {
         Objects.requireNonNull(other, "other");
-        Captured.Action<T> w = Captured.consumer(action, TYPE);
+        Bound.Action<T> w = Bound.consumer(action, TYPE);
         return registered(w, super.acceptEither(other, w));
     }
 
     @Override
     public AsyncCompletableFuture<Void> acceptEitherAsync(CompletionStage<? extends T> other, Consumer<? super T> action) {
         Objects.requireNonNull(other, "other");
-        Captured.Action<T> w = Captured.consumer(action, TYPE);
+        Bound.Action<T> w = Bound.consumer(action, TYPE);
         return registered(w, super.acceptEitherAsync(other, w));
     }
 
@@ -599,7 +599,7 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
     public AsyncCompletableFuture<Void> acceptEitherAsync(CompletionStage<? extends T> other, Consumer<? super T> action, Executor executor) {
         Objects.requireNonNull(other, "other");
         Objects.requireNonNull(executor, "executor");
-        Captured.Action<T> w = Captured.consumer(action, TYPE);
+        Bound.Action<T> w = Bound.consumer(action, TYPE);
         return registered(w, super.acceptEitherAsync(other, w, executor));
     }
 
@@ -607,7 +607,7 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
     public AsyncCompletableFuture<Void> runAfterEither(CompletionStage<?> other, Runnable action) {
         Objects.requireNonNull(other, "other");
         Objects.requireNonNull(action, "action");
-        Captured.Task w = Captured.runnable(action, TYPE, Capture.FINISH_EXTERNALLY);
+        Bound.Task w = Bound.runnable(action, TYPE, AsyncOperation.FINISH_EXTERNALLY);
         return registered(w, super.runAfterEither(other, w));
     }
 
@@ -615,7 +615,7 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
     public AsyncCompletableFuture<Void> runAfterEitherAsync(CompletionStage<?> other, Runnable action) {
         Objects.requireNonNull(other, "other");
         Objects.requireNonNull(action, "action");
-        Captured.Task w = Captured.runnable(action, TYPE, Capture.FINISH_EXTERNALLY);
+        Bound.Task w = Bound.runnable(action, TYPE, AsyncOperation.FINISH_EXTERNALLY);
         return registered(w, super.runAfterEitherAsync(other, w));
     }
 
@@ -624,45 +624,45 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
         Objects.requireNonNull(other, "other");
         Objects.requireNonNull(executor, "executor");
         Objects.requireNonNull(action, "action");
-        Captured.Task w = Captured.runnable(action, TYPE, Capture.FINISH_EXTERNALLY);
+        Bound.Task w = Bound.runnable(action, TYPE, AsyncOperation.FINISH_EXTERNALLY);
         return registered(w, super.runAfterEitherAsync(other, w, executor));
     }
 
     @Override
     public <U> AsyncCompletableFuture<U> thenCompose(Function<? super T, ? extends CompletionStage<U>> fn) {
-        Captured.Fn<T, CompletionStage<U>> w = Captured.function(fn, TYPE);
+        Bound.Fn<T, CompletionStage<U>> w = Bound.function(fn, TYPE);
         return registered(w, super.thenCompose(w));
     }
 
     @Override
     public <U> AsyncCompletableFuture<U> thenComposeAsync(Function<? super T, ? extends CompletionStage<U>> fn) {
-        Captured.Fn<T, CompletionStage<U>> w = Captured.function(fn, TYPE);
+        Bound.Fn<T, CompletionStage<U>> w = Bound.function(fn, TYPE);
         return registered(w, super.thenComposeAsync(w));
     }
 
     @Override
     public <U> AsyncCompletableFuture<U> thenComposeAsync(Function<? super T, ? extends CompletionStage<U>> fn, Executor executor) {
         Objects.requireNonNull(executor, "executor");
-        Captured.Fn<T, CompletionStage<U>> w = Captured.function(fn, TYPE);
+        Bound.Fn<T, CompletionStage<U>> w = Bound.function(fn, TYPE);
         return registered(w, super.thenComposeAsync(w, executor));
     }
 
     @Override
     public <U> AsyncCompletableFuture<U> handle(BiFunction<? super T, Throwable, ? extends U> fn) {
-        Captured.BiFn<T, Throwable, U> w = Captured.biFunction(fn, TYPE);
+        Bound.BiFn<T, Throwable, U> w = Bound.biFunction(fn, TYPE);
         return registered(w, super.handle(w));
     }
 
     @Override
     public <U> AsyncCompletableFuture<U> handleAsync(BiFunction<? super T, Throwable, ? extends U> fn) {
-        Captured.BiFn<T, Throwable, U> w = Captured.biFunction(fn, TYPE);
+        Bound.BiFn<T, Throwable, U> w = Bound.biFunction(fn, TYPE);
         return registered(w, super.handleAsync(w));
     }
 
     @Override
     public <U> AsyncCompletableFuture<U> handleAsync(BiFunction<? super T, Throwable, ? extends U> fn, Executor executor) {
         Objects.requireNonNull(executor, "executor");
-        Captured.BiFn<T, Throwable, U> w = Captured.biFunction(fn, TYPE);
+        Bound.BiFn<T, Throwable, U> w = Bound.biFunction(fn, TYPE);
         return registered(w, super.handleAsync(w, executor));
     }
 
@@ -673,58 +673,58 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
             // canceller: library plumbing, not a stage of the caller's.
             return (AsyncCompletableFuture<T>) super.whenComplete(action);
         }
-        Captured.BiAction<T, Throwable> w = Captured.biConsumer(action, TYPE);
+        Bound.BiAction<T, Throwable> w = Bound.biConsumer(action, TYPE);
         return registered(w, super.whenComplete(w));
     }
 
     @Override
     public AsyncCompletableFuture<T> whenCompleteAsync(BiConsumer<? super T, ? super Throwable> action) {
-        Captured.BiAction<T, Throwable> w = Captured.biConsumer(action, TYPE);
+        Bound.BiAction<T, Throwable> w = Bound.biConsumer(action, TYPE);
         return registered(w, super.whenCompleteAsync(w));
     }
 
     @Override
     public AsyncCompletableFuture<T> whenCompleteAsync(BiConsumer<? super T, ? super Throwable> action, Executor executor) {
         Objects.requireNonNull(executor, "executor");
-        Captured.BiAction<T, Throwable> w = Captured.biConsumer(action, TYPE);
+        Bound.BiAction<T, Throwable> w = Bound.biConsumer(action, TYPE);
         return registered(w, super.whenCompleteAsync(w, executor));
     }
 
     @Override
     public AsyncCompletableFuture<T> exceptionally(Function<Throwable, ? extends T> fn) {
-        Captured.Fn<Throwable, T> w = Captured.function(fn, TYPE);
+        Bound.Fn<Throwable, T> w = Bound.function(fn, TYPE);
         return registered(w, super.exceptionally(w));
     }
 
     @Override
     public AsyncCompletableFuture<T> exceptionallyAsync(Function<Throwable, ? extends T> fn) {
-        Captured.Fn<Throwable, T> w = Captured.function(fn, TYPE);
+        Bound.Fn<Throwable, T> w = Bound.function(fn, TYPE);
         return registered(w, super.exceptionallyAsync(w));
     }
 
     @Override
     public AsyncCompletableFuture<T> exceptionallyAsync(Function<Throwable, ? extends T> fn, Executor executor) {
         Objects.requireNonNull(executor, "executor");
-        Captured.Fn<Throwable, T> w = Captured.function(fn, TYPE);
+        Bound.Fn<Throwable, T> w = Bound.function(fn, TYPE);
         return registered(w, super.exceptionallyAsync(w, executor));
     }
 
     @Override
     public AsyncCompletableFuture<T> exceptionallyCompose(Function<Throwable, ? extends CompletionStage<T>> fn) {
-        Captured.Fn<Throwable, CompletionStage<T>> w = Captured.function(fn, TYPE);
+        Bound.Fn<Throwable, CompletionStage<T>> w = Bound.function(fn, TYPE);
         return registered(w, super.exceptionallyCompose(w));
     }
 
     @Override
     public AsyncCompletableFuture<T> exceptionallyComposeAsync(Function<Throwable, ? extends CompletionStage<T>> fn) {
-        Captured.Fn<Throwable, CompletionStage<T>> w = Captured.function(fn, TYPE);
+        Bound.Fn<Throwable, CompletionStage<T>> w = Bound.function(fn, TYPE);
         return registered(w, super.exceptionallyComposeAsync(w));
     }
 
     @Override
     public AsyncCompletableFuture<T> exceptionallyComposeAsync(Function<Throwable, ? extends CompletionStage<T>> fn, Executor executor) {
         Objects.requireNonNull(executor, "executor");
-        Captured.Fn<Throwable, CompletionStage<T>> w = Captured.function(fn, TYPE);
+        Bound.Fn<Throwable, CompletionStage<T>> w = Bound.function(fn, TYPE);
         return registered(w, super.exceptionallyComposeAsync(w, executor));
     }
 
@@ -734,7 +734,7 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
      * The future a stage method returned, watched for completion when the stage is an async
      * resource ({@code promiseResolve}, then {@code destroy}).
      */
-    private static <U> AsyncCompletableFuture<U> registered(Capture callback, CompletableFuture<U> dependent) {
+    private static <U> AsyncCompletableFuture<U> registered(AsyncOperation callback, CompletableFuture<U> dependent) {
         // Safe: newIncompleteFuture() returns an AsyncCompletableFuture, and so every future the
         // stage methods of CompletableFuture create is one.
         AsyncCompletableFuture<U> future = (AsyncCompletableFuture<U>) dependent;
@@ -751,9 +751,9 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
 
     /** Ends a stage's resource when its future completes. */
     private static final class Resolved implements BiConsumer<Object, Throwable>, Engine.PassThrough {
-        private final Capture callback;
+        private final AsyncOperation callback;
 
-        Resolved(Capture callback) {
+        Resolved(AsyncOperation callback) {
             this.callback = callback;
         }
 

@@ -1,7 +1,7 @@
 package dev.asynclocal;
 
-import dev.asynclocal.internal.Capture;
-import dev.asynclocal.internal.Captured;
+import dev.asynclocal.internal.AsyncOperation;
+import dev.asynclocal.internal.Bound;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -82,7 +82,7 @@ public final class AsyncExecutors {
         if (executor instanceof PropagatingExecutor) {
             return executor;
         }
-        return new PropagatingExecutor(executor, Capture.EXECUTOR);
+        return new PropagatingExecutor(executor, AsyncOperation.EXECUTOR);
     }
 
     /**
@@ -149,7 +149,7 @@ public final class AsyncExecutors {
     public static ThreadFactory inheritingThreadFactory(ThreadFactory factory) {
         Objects.requireNonNull(factory, "factory");
         return runnable -> factory.newThread(
-                Captured.runnable(Objects.requireNonNull(runnable, "runnable"), Capture.THREAD, Capture.FINISH_AFTER_RUN));
+                Bound.runnable(Objects.requireNonNull(runnable, "runnable"), AsyncOperation.THREAD, AsyncOperation.FINISH_AFTER_RUN));
     }
 
     /** A plain executor whose tasks hooks see under {@code type}; for delayed executors. */

@@ -1,7 +1,7 @@
 package dev.asynclocal;
 
-import dev.asynclocal.internal.Capture;
-import dev.asynclocal.internal.Captured;
+import dev.asynclocal.internal.AsyncOperation;
+import dev.asynclocal.internal.Bound;
 import dev.asynclocal.internal.Frame;
 import dev.asynclocal.internal.FrameKey;
 import dev.asynclocal.internal.ThreadState;
@@ -304,7 +304,7 @@ public final class AsyncLocalStorage<T> {
     public static Runnable bind(Runnable fn) {
         Objects.requireNonNull(fn, "fn");
         // One object holding the frame and fn; with a hook enabled it is a "Snapshot" resource.
-        return Captured.runnable(fn, Snapshot.TYPE, Capture.FINISH_EXTERNALLY);
+        return Bound.runnable(fn, Snapshot.TYPE, AsyncOperation.FINISH_EXTERNALLY);
     }
 
     /**
@@ -317,7 +317,7 @@ public final class AsyncLocalStorage<T> {
      */
     public static <V> Callable<V> bind(Callable<V> fn) {
         Objects.requireNonNull(fn, "fn");
-        return Captured.callable(fn, Snapshot.TYPE, Capture.FINISH_EXTERNALLY);
+        return Bound.callable(fn, Snapshot.TYPE, AsyncOperation.FINISH_EXTERNALLY);
     }
 
     /**
@@ -339,7 +339,7 @@ public final class AsyncLocalStorage<T> {
      */
     public static <V, A> CompletionHandler<V, A> bind(CompletionHandler<V, A> handler) {
         Objects.requireNonNull(handler, "handler");
-        return Captured.completionHandler(handler, Capture.COMPLETION_HANDLER);
+        return Bound.completionHandler(handler, AsyncOperation.COMPLETION_HANDLER);
     }
 
     /** See {@link ContextLossDetector#expectStore}. */

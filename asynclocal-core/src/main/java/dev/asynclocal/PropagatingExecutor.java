@@ -1,7 +1,7 @@
 package dev.asynclocal;
 
-import dev.asynclocal.internal.Capture;
-import dev.asynclocal.internal.Captured;
+import dev.asynclocal.internal.AsyncOperation;
+import dev.asynclocal.internal.Bound;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 
@@ -24,7 +24,7 @@ class PropagatingExecutor implements Executor {
     /** Hands {@code command}, bound to the caller's context, to {@code delegate}. */
     static void execute(Executor delegate, Runnable command, String type) {
         Objects.requireNonNull(command, "command");
-        Captured.Task task = Captured.runnable(command, type, Capture.FINISH_AFTER_RUN);
+        Bound.Task task = Bound.runnable(command, type, AsyncOperation.FINISH_AFTER_RUN);
         try {
             delegate.execute(task);
         } catch (RuntimeException | Error e) {

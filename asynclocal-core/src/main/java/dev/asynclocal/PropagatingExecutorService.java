@@ -1,7 +1,7 @@
 package dev.asynclocal;
 
-import dev.asynclocal.internal.Capture;
-import dev.asynclocal.internal.Captured;
+import dev.asynclocal.internal.AsyncOperation;
+import dev.asynclocal.internal.Bound;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
@@ -41,7 +41,7 @@ class PropagatingExecutorService extends AbstractExecutorService {
 
     PropagatingExecutorService(ExecutorService delegate) {
         this.delegate = delegate;
-        this.type = delegate instanceof ForkJoinPool ? Capture.FORK_JOIN_TASK : Capture.EXECUTOR;
+        this.type = delegate instanceof ForkJoinPool ? AsyncOperation.FORK_JOIN_TASK : AsyncOperation.EXECUTOR;
     }
 
     @Override
@@ -55,7 +55,7 @@ class PropagatingExecutorService extends AbstractExecutorService {
     }
 
     private <T> TrackedFutureTask<T> newTask(Callable<T> callable, BlockingQueue<Future<T>> completions) {
-        return new TrackedFutureTask<>(Captured.callable(callable, type, Capture.FINISH_EXTERNALLY), completions);
+        return new TrackedFutureTask<>(Bound.callable(callable, type, AsyncOperation.FINISH_EXTERNALLY), completions);
     }
 
     @Override
@@ -167,12 +167,12 @@ class PropagatingExecutorService extends AbstractExecutorService {
         for (Runnable task : pending) {
             // Never started and now out of the executor: the resource ends here. (A caller who
             // runs a returned future anyway still runs it in its captured context.)
-            if (task instanceof Captured.Task) {
-                ((Captured.Task) task).finish();
+            if (task instanceof Bound.Task) {
+                ((Bound.Task) task).finish();
             } else if (task instanceof TrackedFutureTask) {
                 ((TrackedFutureTask<?>) task).rejected();
             }
-            unwrapped.add((Runnable) Captured.unwrap(task));
+            unwrapped.add((Runnable) Bound.unwrap(task));
         }
         return unwrapped;
     }

@@ -1,7 +1,7 @@
 package dev.asynclocal;
 
-import dev.asynclocal.internal.Capture;
-import dev.asynclocal.internal.Captured;
+import dev.asynclocal.internal.AsyncOperation;
+import dev.asynclocal.internal.Bound;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ScheduledExecutorService;
@@ -27,7 +27,7 @@ final class PropagatingScheduledExecutorService extends PropagatingExecutorServi
     public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
         Objects.requireNonNull(command, "command");
         Objects.requireNonNull(unit, "unit");
-        Captured.Task task = Captured.runnable(command, Capture.SCHEDULED_TASK, Capture.FINISH_AFTER_RUN);
+        Bound.Task task = Bound.runnable(command, AsyncOperation.SCHEDULED_TASK, AsyncOperation.FINISH_AFTER_RUN);
         return track(task, () -> scheduler.schedule(task, delay, unit));
     }
 
@@ -35,7 +35,7 @@ final class PropagatingScheduledExecutorService extends PropagatingExecutorServi
     public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
         Objects.requireNonNull(callable, "callable");
         Objects.requireNonNull(unit, "unit");
-        Captured.Call<V> task = Captured.callable(callable, Capture.SCHEDULED_TASK, Capture.FINISH_AFTER_RUN);
+        Bound.Call<V> task = Bound.callable(callable, AsyncOperation.SCHEDULED_TASK, AsyncOperation.FINISH_AFTER_RUN);
         return track(task, () -> scheduler.schedule(task, delay, unit));
     }
 
@@ -43,7 +43,7 @@ final class PropagatingScheduledExecutorService extends PropagatingExecutorServi
     public ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay, long period, TimeUnit unit) {
         Objects.requireNonNull(command, "command");
         Objects.requireNonNull(unit, "unit");
-        Captured.Task task = Captured.runnable(command, Capture.SCHEDULED_TASK, Capture.FINISH_ON_FAILURE);
+        Bound.Task task = Bound.runnable(command, AsyncOperation.SCHEDULED_TASK, AsyncOperation.FINISH_ON_FAILURE);
         return track(task, () -> scheduler.scheduleAtFixedRate(task, initialDelay, period, unit));
     }
 
@@ -51,7 +51,7 @@ final class PropagatingScheduledExecutorService extends PropagatingExecutorServi
     public ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay, long delay, TimeUnit unit) {
         Objects.requireNonNull(command, "command");
         Objects.requireNonNull(unit, "unit");
-        Captured.Task task = Captured.runnable(command, Capture.SCHEDULED_TASK, Capture.FINISH_ON_FAILURE);
+        Bound.Task task = Bound.runnable(command, AsyncOperation.SCHEDULED_TASK, AsyncOperation.FINISH_ON_FAILURE);
         return track(task, () -> scheduler.scheduleWithFixedDelay(task, initialDelay, delay, unit));
     }
 
@@ -60,7 +60,7 @@ final class PropagatingScheduledExecutorService extends PropagatingExecutorServi
      * seen through a {@link TrackedScheduledFuture}. If the delegate refuses the task (rejected,
      * shut down, a bad argument), the task will never run, so its resource ends here.
      */
-    private static <V> ScheduledFuture<V> track(Capture task, Supplier<ScheduledFuture<V>> schedule) {
+    private static <V> ScheduledFuture<V> track(AsyncOperation task, Supplier<ScheduledFuture<V>> schedule) {
         ScheduledFuture<V> future;
         try {
             future = schedule.get();

@@ -1,7 +1,7 @@
 package dev.asynclocal;
 
+import dev.asynclocal.internal.Bound;
 import dev.asynclocal.internal.Engine;
-import dev.asynclocal.internal.Captured;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
@@ -22,11 +22,11 @@ final class TrackedFutureTask<V> extends FutureTask<V> implements Engine.PassThr
      * by its caller or left in the delegate's queue, and must not keep the task's context alive
      * ({@code FutureTask} lets go of its callable at completion for the same reason).
      */
-    private volatile Captured.Call<V> capture;
+    private volatile Bound.Call<V> capture;
     /** Where {@code invokeAny} waits for the first completed task; {@code null} otherwise. */
     private final BlockingQueue<Future<V>> completions;
 
-    TrackedFutureTask(Captured.Call<V> capture, BlockingQueue<Future<V>> completions) {
+    TrackedFutureTask(Bound.Call<V> capture, BlockingQueue<Future<V>> completions) {
         super(capture);
         this.capture = capture;
         this.completions = completions;
@@ -34,7 +34,7 @@ final class TrackedFutureTask<V> extends FutureTask<V> implements Engine.PassThr
 
     /** The executor did not accept this task, or gave it back on shutdownNow: it will not run there. */
     void rejected() {
-        Captured.Call<V> held = capture;
+        Bound.Call<V> held = capture;
         if (held != null) {
             held.finish();
         }
@@ -43,8 +43,8 @@ final class TrackedFutureTask<V> extends FutureTask<V> implements Engine.PassThr
     @Override
     protected void done() {
         // Runs after the callable returned (so after its "after" event), or on the cancelling
-        // thread; in a cancel racing with a run, Capture defers destroy until that run exits.
-        Captured.Call<V> held = capture;
+        // thread; in a cancel racing with a run, the AsyncOperation defers destroy until that run exits.
+        Bound.Call<V> held = capture;
         if (held != null) {
             capture = null;
             held.finish();

@@ -1,6 +1,6 @@
 package dev.asynclocal;
 
-import dev.asynclocal.internal.Capture;
+import dev.asynclocal.internal.AsyncOperation;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -21,9 +21,9 @@ final class TrackedScheduledFuture<V> implements ScheduledFuture<V> {
      * capture holds the task and the context it was scheduled in (the delegate's own future
      * lets go of the task on cancel too).
      */
-    private volatile Capture capture;
+    private volatile AsyncOperation capture;
 
-    TrackedScheduledFuture(ScheduledFuture<V> delegate, Capture capture) {
+    TrackedScheduledFuture(ScheduledFuture<V> delegate, AsyncOperation capture) {
         this.delegate = delegate;
         this.capture = capture;
     }
@@ -31,7 +31,7 @@ final class TrackedScheduledFuture<V> implements ScheduledFuture<V> {
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
         boolean cancelled = delegate.cancel(mayInterruptIfRunning);
-        Capture held = capture;
+        AsyncOperation held = capture;
         if (cancelled && held != null) {
             capture = null;
             held.finish();

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.asynclocal.PropagationTestKit.Event;
 import dev.asynclocal.PropagationTestKit.Recorder;
-import dev.asynclocal.internal.Captured;
+import dev.asynclocal.internal.Bound;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -665,7 +665,7 @@ class AsyncExecutorsTest {
         List<Runnable> pending = wrapped.shutdownNow();
         release.countDown();
         assertThat(pending).containsExactly(first, (Runnable) second, third);
-        assertThat(pending).noneMatch(r -> r instanceof Captured.Task);
+        assertThat(pending).noneMatch(r -> r instanceof Bound.Task);
         assertThat(wrapped.awaitTermination(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
         // The three never-started tasks are finished for good.
         List<Event> inits = recorder.inits("Executor");
@@ -683,7 +683,7 @@ class AsyncExecutorsTest {
         wrapped.schedule(() -> { }, 1, TimeUnit.HOURS);
         wrapped.scheduleAtFixedRate(() -> { }, 1, 1, TimeUnit.HOURS);
         List<Runnable> pending = wrapped.shutdownNow();
-        assertThat(pending).hasSize(2).noneMatch(r -> r instanceof Captured.Task);
+        assertThat(pending).hasSize(2).noneMatch(r -> r instanceof Bound.Task);
     }
 
     // ------------------------------------------------------------------ periodic tasks

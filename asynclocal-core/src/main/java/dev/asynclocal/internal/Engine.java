@@ -30,28 +30,28 @@ import java.util.function.Supplier;
  */
 public final class Engine {
     /** Resource type of tasks given to an executor. */
-    public static final String EXECUTOR = Capture.EXECUTOR;
+    public static final String EXECUTOR = AsyncOperation.EXECUTOR;
     /** Resource type of tasks given to a {@code ScheduledExecutorService}'s {@code schedule*} methods. */
-    public static final String SCHEDULED_TASK = Capture.SCHEDULED_TASK;
+    public static final String SCHEDULED_TASK = AsyncOperation.SCHEDULED_TASK;
     /** Resource type of tasks given to a {@code ForkJoinPool}. */
-    public static final String FORK_JOIN_TASK = Capture.FORK_JOIN_TASK;
+    public static final String FORK_JOIN_TASK = AsyncOperation.FORK_JOIN_TASK;
     /** Resource type of dependent stages of a {@code CompletableFuture}. */
-    public static final String COMPLETABLE_FUTURE = Capture.COMPLETABLE_FUTURE;
+    public static final String COMPLETABLE_FUTURE = AsyncOperation.COMPLETABLE_FUTURE;
     /** Resource type of threads started with a captured context. */
-    public static final String THREAD = Capture.THREAD;
+    public static final String THREAD = AsyncOperation.THREAD;
     /** Resource type of {@code java.util.TimerTask}s. */
-    public static final String TIMER_TASK = Capture.TIMER_TASK;
+    public static final String TIMER_TASK = AsyncOperation.TIMER_TASK;
     /** Resource type of completion handlers of asynchronous channel operations. */
-    public static final String COMPLETION_HANDLER = Capture.COMPLETION_HANDLER;
+    public static final String COMPLETION_HANDLER = AsyncOperation.COMPLETION_HANDLER;
     /** Resource type of a {@code SubmissionPublisher} subscriber's signals. */
-    public static final String SUBSCRIPTION = Capture.SUBSCRIPTION;
+    public static final String SUBSCRIPTION = AsyncOperation.SUBSCRIPTION;
 
     /** The operation is finished for good only when someone calls {@link #finish}. */
-    public static final int FINISH_EXTERNALLY = Capture.FINISH_EXTERNALLY;
+    public static final int FINISH_EXTERNALLY = AsyncOperation.FINISH_EXTERNALLY;
     /** A one-shot operation: finished once its callback has run. */
-    public static final int FINISH_AFTER_RUN = Capture.FINISH_AFTER_RUN;
+    public static final int FINISH_AFTER_RUN = AsyncOperation.FINISH_AFTER_RUN;
     /** A repeating operation: finished when a run throws, or by {@link #finish}. */
-    public static final int FINISH_ON_FAILURE = Capture.FINISH_ON_FAILURE;
+    public static final int FINISH_ON_FAILURE = AsyncOperation.FINISH_ON_FAILURE;
 
     private Engine() {
     }
@@ -132,7 +132,7 @@ public final class Engine {
      * @return the capture (opaque)
      */
     public static Object capture(String type, int ending) {
-        return Capture.capture(type, ending);
+        return AsyncOperation.capture(type, ending);
     }
 
     /**
@@ -142,7 +142,7 @@ public final class Engine {
      * @return the token for {@link #exitCapture}
      */
     public static Object enterCapture(Object capture) {
-        return ((Capture) capture).enter();
+        return ((AsyncOperation) capture).enter();
     }
 
     /**
@@ -152,7 +152,7 @@ public final class Engine {
      * @param token what {@link #enterCapture} returned
      */
     public static void exitCapture(Object capture, Object token) {
-        ((Capture) capture).exit(token);
+        ((AsyncOperation) capture).exit(token);
     }
 
     /**
@@ -162,8 +162,8 @@ public final class Engine {
      * @param capture a capture, a bound callback, or anything else
      */
     public static void finish(Object capture) {
-        if (capture instanceof Capture) {
-            ((Capture) capture).finish();
+        if (capture instanceof AsyncOperation) {
+            ((AsyncOperation) capture).finish();
         }
     }
 
@@ -173,7 +173,7 @@ public final class Engine {
      * @param capture a bound callback
      */
     public static void resolved(Object capture) {
-        ((Capture) capture).resolved();
+        ((AsyncOperation) capture).resolved();
     }
 
     /**
@@ -181,7 +181,7 @@ public final class Engine {
      * @return whether it is an async resource (a hook was enabled when it was made)
      */
     public static boolean isResource(Object capture) {
-        return ((Capture) capture).isResource();
+        return ((AsyncOperation) capture).isResource();
     }
 
     /**
@@ -190,7 +190,7 @@ public final class Engine {
      *     {@link PassThrough}
      */
     public static boolean passesThrough(Object callback) {
-        return callback instanceof Capture || callback instanceof PassThrough;
+        return callback instanceof AsyncOperation || callback instanceof PassThrough;
     }
 
     /**
@@ -198,7 +198,7 @@ public final class Engine {
      * @return whether it is a capture or a bound callback
      */
     public static boolean isCapture(Object callback) {
-        return callback instanceof Capture;
+        return callback instanceof AsyncOperation;
     }
 
     /**
@@ -206,7 +206,7 @@ public final class Engine {
      * @return whether it is a task bound by {@link #runnable}
      */
     public static boolean isBoundTask(Object task) {
-        return task instanceof Captured.Task;
+        return task instanceof Bound.Task;
     }
 
     /**
@@ -214,7 +214,7 @@ public final class Engine {
      * @return the user's own task inside a bound one, or {@code task} itself
      */
     public static Object unwrap(Object task) {
-        return Captured.unwrap(task);
+        return Bound.unwrap(task);
     }
 
     // ---- bound callbacks: a callback and the capture of its context, in one object -----------
@@ -226,7 +226,7 @@ public final class Engine {
      * @return {@code task} bound to the calling thread's context
      */
     public static Runnable runnable(Runnable task, String type, int ending) {
-        return Captured.runnable(task, type, ending);
+        return Bound.runnable(task, type, ending);
     }
 
     /**
@@ -237,7 +237,7 @@ public final class Engine {
      * @return {@code task} bound to the calling thread's context
      */
     public static <V> Callable<V> callable(Callable<V> task, String type, int ending) {
-        return Captured.callable(task, type, ending);
+        return Bound.callable(task, type, ending);
     }
 
     /**
@@ -248,7 +248,7 @@ public final class Engine {
      * @return {@code fn} bound to the calling thread's context
      */
     public static <T, R> Function<T, R> function(Function<? super T, ? extends R> fn, String type) {
-        return Captured.function(fn, type);
+        return Bound.function(fn, type);
     }
 
     /**
@@ -261,7 +261,7 @@ public final class Engine {
      */
     public static <T, U, R> BiFunction<T, U, R> biFunction(BiFunction<? super T, ? super U, ? extends R> fn,
             String type) {
-        return Captured.biFunction(fn, type);
+        return Bound.biFunction(fn, type);
     }
 
     /**
@@ -271,7 +271,7 @@ public final class Engine {
      * @return {@code action} bound to the calling thread's context
      */
     public static <T> Consumer<T> consumer(Consumer<? super T> action, String type) {
-        return Captured.consumer(action, type);
+        return Bound.consumer(action, type);
     }
 
     /**
@@ -282,7 +282,7 @@ public final class Engine {
      * @return {@code action} bound to the calling thread's context
      */
     public static <T, U> BiConsumer<T, U> biConsumer(BiConsumer<? super T, ? super U> action, String type) {
-        return Captured.biConsumer(action, type);
+        return Bound.biConsumer(action, type);
     }
 
     /**
@@ -292,7 +292,7 @@ public final class Engine {
      * @return {@code supplier} bound to the calling thread's context
      */
     public static <T> Supplier<T> supplier(Supplier<? extends T> supplier, String type) {
-        return Captured.supplier(supplier, type);
+        return Bound.supplier(supplier, type);
     }
 
     /**
@@ -304,7 +304,7 @@ public final class Engine {
      */
     public static <V, A> CompletionHandler<V, A> completionHandler(CompletionHandler<V, ? super A> handler,
             String type) {
-        return Captured.completionHandler(handler, type);
+        return Bound.completionHandler(handler, type);
     }
 
     // ---- the thread: capture suppression, inherited contexts ---------------------------------

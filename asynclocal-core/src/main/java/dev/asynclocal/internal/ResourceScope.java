@@ -2,7 +2,7 @@ package dev.asynclocal.internal;
 
 /**
  * Running a callback of an async resource: the one protocol behind both
- * {@code AsyncResource.runInAsyncScope} and a {@link Capture} made while a hook was enabled.
+ * {@code AsyncResource.runInAsyncScope} and a {@link AsyncOperation} made while a hook was enabled.
  * <pre>{@code
  * ResourceScope scope = ResourceScope.enter(state, asyncId, triggerAsyncId, resource, type, frame, true);
  * try {

@@ -12,10 +12,10 @@
  *       current on that thread and the async ids of the resource whose callback is running;</li>
  *   <li>every switch of frame is {@code previous = ThreadState.enter(frame)} followed, in a
  *       {@code finally}, by {@code ThreadState.exit(previous)};</li>
- *   <li>a <em>capture</em> ({@link dev.asynclocal.internal.Capture}) is the frame of one
+ *   <li>a <em>capture</em> ({@link dev.asynclocal.internal.AsyncOperation}) is the frame of one
  *       asynchronous operation taken where the operation is created, plus, while a hook is
  *       enabled, the operation's async resource; a <em>bound callback</em>
- *       ({@link dev.asynclocal.internal.Captured}) is a callback that is its own capture.</li>
+ *       ({@link dev.asynclocal.internal.Bound}) is a callback that is its own capture.</li>
  * </ul>
  */
 package dev.asynclocal.internal;

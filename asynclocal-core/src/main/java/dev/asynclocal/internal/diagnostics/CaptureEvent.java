@@ -7,7 +7,7 @@ import jdk.jfr.Name;
 
 /** JFR: an asynchronous operation captured the current context (its {@code init}). */
 @Name("dev.asynclocal.ContextCapture")
-@Label("Context Captured")
+@Label("Context Bound")
 @Category({"asynclocal", "Context"})
 @Description("An asynchronous operation (task, stage, snapshot, resource) captured the current context where it was"
         + " created; the stack trace is the creation site")

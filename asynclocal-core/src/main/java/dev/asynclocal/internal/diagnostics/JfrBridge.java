@@ -1,6 +1,6 @@
 package dev.asynclocal.internal.diagnostics;
 
-import dev.asynclocal.internal.Capture;
+import dev.asynclocal.internal.AsyncOperation;
 import dev.asynclocal.internal.HookSink;
 import dev.asynclocal.internal.Hooks;
 import dev.asynclocal.internal.ThreadState;
@@ -177,8 +177,8 @@ public final class JfrBridge {
         }
 
         private static String typeOf(Object resource) {
-            if (resource instanceof Capture) {
-                return ((Capture) resource).type();
+            if (resource instanceof AsyncOperation) {
+                return ((AsyncOperation) resource).type();
             }
             if (resource instanceof dev.asynclocal.AsyncResource) {
                 return ((dev.asynclocal.AsyncResource) resource).type();

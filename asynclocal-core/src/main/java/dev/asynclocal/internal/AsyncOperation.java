@@ -10,7 +10,7 @@ import java.lang.ref.Cleaner;
  * scheduled, a thread started), captured where the operation is created, and the protocol that
  * runs the operation's callback in it later, on any thread.
  *
- * <p>Capture reads one reference, the thread's current {@link Frame}. When no hook is enabled at
+ * <p>Capturing reads one reference, the thread's current {@link Frame}. When no hook is enabled at
  * that moment, that is all: the capture is a pure frame swap, no async id is taken and nothing is
  * allocated besides the capture object itself (the propagating wrappers extend this class, so the
  * wrapper <em>is</em> the capture). When a hook is enabled, the operation is also an async
@@ -39,7 +39,7 @@ import java.lang.ref.Cleaner;
  * starts after the operation finished (possible in a cancel race) still runs in the captured
  * context but emits no {@code before}/{@code after}: the resource is already gone.
  */
-public class Capture {
+public class AsyncOperation {
     /** Type of tasks given to an executor. */
     public static final String EXECUTOR = "Executor";
     /** Type of tasks given to a {@code ScheduledExecutorService}'s {@code schedule*} methods. */
@@ -84,7 +84,7 @@ public class Capture {
      * @param ending when the operation is finished for good: {@link #FINISH_EXTERNALLY},
      *     {@link #FINISH_AFTER_RUN} or {@link #FINISH_ON_FAILURE}
      */
-    protected Capture(String type, int ending) {
+    protected AsyncOperation(String type, int ending) {
         this.frame = ThreadState.frame();
         this.resource = Hooks.anyEnabled()
                 ? new Resource(type, (byte) ending, Hooks.newAsyncId(), ThreadState.executionAsyncId(ThreadState.state()))
@@ -99,8 +99,8 @@ public class Capture {
      * @param ending when the operation is finished for good
      * @return the capture, announced
      */
-    public static Capture capture(String type, int ending) {
-        Capture capture = new Capture(type, ending);
+    public static AsyncOperation capture(String type, int ending) {
+        AsyncOperation capture = new AsyncOperation(type, ending);
         capture.announce();
         return capture;
     }
@@ -247,7 +247,7 @@ public class Capture {
     @Override
     public String toString() {
         Resource r = resource;
-        return r == null ? "Capture" : "Capture[" + r.type + ", asyncId=" + r.asyncId + "]";
+        return r == null ? "Capture" : "AsyncOperation[" + r.type + ", asyncId=" + r.asyncId + "]";
     }
 
     /**
@@ -270,7 +270,7 @@ public class Capture {
         final byte ending;
         final long asyncId;
         final long triggerAsyncId;
-        /** Set by {@link Capture#announce} before the capture is published; null unless tracked for GC. */
+        /** Set by {@link AsyncOperation#announce} before the capture is published; null unless tracked for GC. */
         Cleaner.Cleanable cleanable;
         volatile int phase;
 

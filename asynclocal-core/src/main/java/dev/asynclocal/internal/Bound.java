@@ -11,18 +11,18 @@ import java.util.function.Supplier;
 
 /**
  * Callbacks bound to the context current where they were created: one wrapper class per
- * functional shape, each a {@link Capture}, so binding a callback allocates exactly one object
+ * functional shape, each a {@link AsyncOperation}, so binding a callback allocates exactly one object
  * when no hook is enabled.
  *
  * <p>Every factory captures on the calling thread and announces the capture ({@code init}, if a
  * hook is enabled) before returning. Every wrapper runs its callback with
- * {@link Capture#enter}/{@link Capture#exit} in a {@code finally}, so the callback's exceptions
+ * {@link AsyncOperation#enter}/{@link AsyncOperation#exit} in a {@code finally}, so the callback's exceptions
  * propagate unchanged and the thread gets back exactly its own context. A wrapper's
  * {@code toString()} is its callback's, so messages that print tasks (a
  * {@code RejectedExecutionException}'s, say) read as they would without it.
  */
-public final class Captured {
-    private Captured() {
+public final class Bound {
+    private Bound() {
     }
 
     /**
@@ -30,7 +30,7 @@ public final class Captured {
      *
      * @param task the task
      * @param type the resource type hooks see
-     * @param ending when the operation is finished for good (see {@link Capture})
+     * @param ending when the operation is finished for good (see {@link AsyncOperation})
      * @return the bound task
      * @throws NullPointerException if {@code task} is {@code null}
      */
@@ -46,7 +46,7 @@ public final class Captured {
      *
      * @param task the task
      * @param type the resource type hooks see
-     * @param ending when the operation is finished for good (see {@link Capture})
+     * @param ending when the operation is finished for good (see {@link AsyncOperation})
      * @param <V> the result type
      * @return the bound task
      * @throws NullPointerException if {@code task} is {@code null}
@@ -178,7 +178,7 @@ public final class Captured {
     }
 
     /** A bound {@link Runnable}. */
-    public static final class Task extends Capture implements Runnable {
+    public static final class Task extends AsyncOperation implements Runnable {
         final Runnable task;
 
         Task(Runnable task, String type, int ending) {
@@ -210,7 +210,7 @@ public final class Captured {
      *
      * @param <V> the result type
      */
-    public static final class Call<V> extends Capture implements Callable<V> {
+    public static final class Call<V> extends AsyncOperation implements Callable<V> {
         final Callable<V> task;
 
         Call(Callable<V> task, String type, int ending) {
@@ -244,7 +244,7 @@ public final class Captured {
      * @param <T> the argument type
      * @param <R> the result type
      */
-    public static final class Fn<T, R> extends Capture implements Function<T, R> {
+    public static final class Fn<T, R> extends AsyncOperation implements Function<T, R> {
         private final Function<? super T, ? extends R> fn;
 
         Fn(Function<? super T, ? extends R> fn, String type) {
@@ -275,7 +275,7 @@ public final class Captured {
      * @param <U> the second argument type
      * @param <R> the result type
      */
-    public static final class BiFn<T, U, R> extends Capture implements BiFunction<T, U, R> {
+    public static final class BiFn<T, U, R> extends AsyncOperation implements BiFunction<T, U, R> {
         private final BiFunction<? super T, ? super U, ? extends R> fn;
 
         BiFn(BiFunction<? super T, ? super U, ? extends R> fn, String type) {
@@ -304,7 +304,7 @@ public final class Captured {
      *
      * @param <T> the argument type
      */
-    public static final class Action<T> extends Capture implements Consumer<T> {
+    public static final class Action<T> extends AsyncOperation implements Consumer<T> {
         private final Consumer<? super T> action;
 
         Action(Consumer<? super T> action, String type) {
@@ -334,7 +334,7 @@ public final class Captured {
      * @param <T> the first argument type
      * @param <U> the second argument type
      */
-    public static final class BiAction<T, U> extends Capture implements BiConsumer<T, U> {
+    public static final class BiAction<T, U> extends AsyncOperation implements BiConsumer<T, U> {
         private final BiConsumer<? super T, ? super U> action;
 
         BiAction(BiConsumer<? super T, ? super U> action, String type) {
@@ -363,7 +363,7 @@ public final class Captured {
      *
      * @param <T> the result type
      */
-    public static final class Supply<T> extends Capture implements Supplier<T> {
+    public static final class Supply<T> extends AsyncOperation implements Supplier<T> {
         private final Supplier<? extends T> supplier;
 
         Supply(Supplier<? extends T> supplier, String type) {
@@ -394,7 +394,7 @@ public final class Captured {
      * @param <V> the result type
      * @param <A> the attachment type
      */
-    public static final class Handler<V, A> extends Capture implements CompletionHandler<V, A> {
+    public static final class Handler<V, A> extends AsyncOperation implements CompletionHandler<V, A> {
         private final CompletionHandler<V, ? super A> handler;
 
         Handler(CompletionHandler<V, ? super A> handler, String type) {

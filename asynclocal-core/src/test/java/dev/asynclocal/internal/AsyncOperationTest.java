@@ -14,11 +14,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The capture protocol itself ({@link Capture}, {@link Captured}): what a capture takes, what a
+ * The capture protocol itself ({@link AsyncOperation}, {@link Bound}): what a capture takes, what a
  * run installs and restores, and when {@code destroy} is emitted, including the races between a
- * run and {@link Capture#finish()}. Uses a {@link HookSink} directly.
+ * run and {@link AsyncOperation#finish()}. Uses a {@link HookSink} directly.
  */
-class CaptureTest {
+class AsyncOperationTest {
     private final FrameKey key = new FrameKey();
     private final Sink sink = new Sink();
 
@@ -114,12 +114,12 @@ class CaptureTest {
         Object[] state = ThreadState.state();
         ThreadState.enter(Frame.EMPTY.with(key, "captured"));
         AtomicReference<Object> inside = new AtomicReference<>();
-        Runnable bound = Captured.runnable(() -> {
+        Runnable bound = Bound.runnable(() -> {
             inside.set(store());
             ThreadState.enter(ThreadState.frame().with(key, "changed inside"));
-        }, Capture.EXECUTOR, Capture.FINISH_AFTER_RUN);
-        assertThat(((Capture) bound).isResource()).isFalse();
-        assertThat(((Capture) bound).asyncId()).isZero();
+        }, AsyncOperation.EXECUTOR, AsyncOperation.FINISH_AFTER_RUN);
+        assertThat(((AsyncOperation) bound).isResource()).isFalse();
+        assertThat(((AsyncOperation) bound).asyncId()).isZero();
         Frame outer = Frame.EMPTY.with(key, "outer");
         ThreadState.enter(outer);
         ThreadState.enterResource(state, 42, 0, ThreadState.TOP_LEVEL_RESOURCE);
@@ -137,7 +137,7 @@ class CaptureTest {
     void enterReturnsThePreviousFrameWhenThereAreNoIds() {
         Frame outer = Frame.EMPTY.with(key, "outer");
         ThreadState.enter(Frame.EMPTY.with(key, "captured"));
-        Capture capture = Capture.capture(Capture.THREAD, Capture.FINISH_EXTERNALLY);
+        AsyncOperation capture = AsyncOperation.capture(AsyncOperation.THREAD, AsyncOperation.FINISH_EXTERNALLY);
         ThreadState.enter(outer);
         Object saved = capture.enter();
         assertThat(saved).isSameAs(outer);
@@ -149,9 +149,9 @@ class CaptureTest {
     @Test
     void exceptionsPropagateUnchangedAndTheFrameIsRestored() {
         IllegalStateException failure = new IllegalStateException("task failed");
-        Runnable bound = Captured.runnable(() -> {
+        Runnable bound = Bound.runnable(() -> {
             throw failure;
-        }, Capture.EXECUTOR, Capture.FINISH_AFTER_RUN);
+        }, AsyncOperation.EXECUTOR, AsyncOperation.FINISH_AFTER_RUN);
         Frame outer = Frame.EMPTY.with(key, "outer");
         ThreadState.enter(outer);
         assertThatThrownBy(bound::run).isSameAs(failure);
@@ -164,11 +164,11 @@ class CaptureTest {
         Object[] state = ThreadState.state();
         AtomicReference<long[]> ids = new AtomicReference<>();
         AtomicReference<Object> resource = new AtomicReference<>();
-        Runnable bound = Captured.runnable(() -> {
+        Runnable bound = Bound.runnable(() -> {
             ids.set(new long[] {ThreadState.executionAsyncId(state), ThreadState.triggerAsyncId(state)});
             resource.set(ThreadState.executionAsyncResource(state));
-        }, Capture.TIMER_TASK, Capture.FINISH_AFTER_RUN);
-        long id = ((Capture) bound).asyncId();
+        }, AsyncOperation.TIMER_TASK, AsyncOperation.FINISH_AFTER_RUN);
+        long id = ((AsyncOperation) bound).asyncId();
         assertThat(id).isPositive();
         bound.run();
         assertThat(ids.get()).containsExactly(id, ThreadState.TOP_LEVEL_ID);
@@ -182,7 +182,7 @@ class CaptureTest {
     @Test
     void finishDuringARunDefersDestroyUntilTheRunExits() throws Exception {
         Hooks.enable(sink);
-        Capture capture = Capture.capture(Capture.EXECUTOR, Capture.FINISH_EXTERNALLY);
+        AsyncOperation capture = AsyncOperation.capture(AsyncOperation.EXECUTOR, AsyncOperation.FINISH_EXTERNALLY);
         Object saved = capture.enter();
         capture.finish();
         capture.finish(); // idempotent
@@ -200,10 +200,10 @@ class CaptureTest {
         ThreadState.enter(Frame.EMPTY.with(key, "captured"));
         AtomicReference<Object> inside = new AtomicReference<>();
         AtomicReference<Long> idInside = new AtomicReference<>();
-        Captured.Task bound = Captured.runnable(() -> {
+        Bound.Task bound = Bound.runnable(() -> {
             inside.set(store());
             idInside.set(ThreadState.executionAsyncId(state));
-        }, Capture.EXECUTOR, Capture.FINISH_AFTER_RUN);
+        }, AsyncOperation.EXECUTOR, AsyncOperation.FINISH_AFTER_RUN);
         ThreadState.enter(Frame.EMPTY);
         bound.finish();
         sink.awaitDestroy();
@@ -216,7 +216,7 @@ class CaptureTest {
     @Test
     void concurrentRunsDestroyOnlyAfterTheLastExits() throws Exception {
         Hooks.enable(sink);
-        Capture capture = Capture.capture(Capture.SCHEDULED_TASK, Capture.FINISH_EXTERNALLY);
+        AsyncOperation capture = AsyncOperation.capture(AsyncOperation.SCHEDULED_TASK, AsyncOperation.FINISH_EXTERNALLY);
         Object outerRun = capture.enter();
         CountDownLatch otherEntered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
@@ -247,11 +247,11 @@ class CaptureTest {
     void periodicEndingFinishesOnlyWhenARunThrows() throws Exception {
         Hooks.enable(sink);
         int[] runs = {0};
-        Runnable bound = Captured.runnable(() -> {
+        Runnable bound = Bound.runnable(() -> {
             if (++runs[0] == 3) {
                 throw new IllegalStateException("third");
             }
-        }, Capture.SCHEDULED_TASK, Capture.FINISH_ON_FAILURE);
+        }, AsyncOperation.SCHEDULED_TASK, AsyncOperation.FINISH_ON_FAILURE);
         bound.run();
         bound.run();
         assertThatThrownBy(bound::run).hasMessage("third");
@@ -263,7 +263,7 @@ class CaptureTest {
     @Test
     void resolvedEmitsPromiseResolveThenDestroyOnce() throws Exception {
         Hooks.enable(sink);
-        Captured.Fn<String, String> fn = Captured.function(v -> v, Capture.COMPLETABLE_FUTURE);
+        Bound.Fn<String, String> fn = Bound.function(v -> v, AsyncOperation.COMPLETABLE_FUTURE);
         assertThat(fn.apply("x")).isEqualTo("x");
         fn.resolved();
         fn.resolved();
@@ -276,7 +276,7 @@ class CaptureTest {
     @Test
     void anUnfinishedResourceIsDestroyedWhenCollected() throws Exception {
         Hooks.enable(sink);
-        Captured.runnable(() -> { }, Capture.EXECUTOR, Capture.FINISH_EXTERNALLY);
+        Bound.runnable(() -> { }, AsyncOperation.EXECUTOR, AsyncOperation.FINISH_EXTERNALLY);
         Awaitility.await("destroy after GC").pollInSameThread().pollInterval(Duration.ofMillis(20))
                 .atMost(Duration.ofSeconds(10))
                 .until(() -> {
@@ -291,10 +291,10 @@ class CaptureTest {
     void unwrapReturnsTheCallersTask() throws Exception {
         Runnable task = () -> { };
         java.util.concurrent.Callable<String> call = () -> "x";
-        assertThat(Captured.unwrap(Captured.runnable(task, Capture.EXECUTOR, Capture.FINISH_AFTER_RUN))).isSameAs(task);
-        assertThat(Captured.unwrap(Captured.callable(call, Capture.EXECUTOR, Capture.FINISH_AFTER_RUN))).isSameAs(call);
-        assertThat(Captured.unwrap(task)).isSameAs(task);
-        assertThat(Captured.runnable(new Runnable() {
+        assertThat(Bound.unwrap(Bound.runnable(task, AsyncOperation.EXECUTOR, AsyncOperation.FINISH_AFTER_RUN))).isSameAs(task);
+        assertThat(Bound.unwrap(Bound.callable(call, AsyncOperation.EXECUTOR, AsyncOperation.FINISH_AFTER_RUN))).isSameAs(call);
+        assertThat(Bound.unwrap(task)).isSameAs(task);
+        assertThat(Bound.runnable(new Runnable() {
             @Override
             public void run() {
             }
@@ -303,7 +303,7 @@ class CaptureTest {
             public String toString() {
                 return "mine";
             }
-        }, Capture.EXECUTOR, Capture.FINISH_AFTER_RUN)).hasToString("mine");
+        }, AsyncOperation.EXECUTOR, AsyncOperation.FINISH_AFTER_RUN)).hasToString("mine");
     }
 
     /**
@@ -329,7 +329,7 @@ class CaptureTest {
         for (int round = 0; round < 3; round++) { // warm up, then measure the last round
             long before = (Long) allocated.invoke(threads, tid);
             for (int i = 0; i < n; i++) {
-                kept[i] = Captured.runnable(task, Capture.EXECUTOR, Capture.FINISH_AFTER_RUN);
+                kept[i] = Bound.runnable(task, AsyncOperation.EXECUTOR, AsyncOperation.FINISH_AFTER_RUN);
             }
             long captured = (Long) allocated.invoke(threads, tid);
             for (int i = 0; i < n; i++) {
@@ -337,7 +337,7 @@ class CaptureTest {
             }
             long ran = (Long) allocated.invoke(threads, tid);
             if (round == 2) {
-                // One Captured.Task (header, frame, resource, task) is 24 bytes with compressed
+                // One Bound.Task (header, frame, resource, task) is 24 bytes with compressed
                 // pointers and 32 without; a second object per capture would add at least 16 more.
                 assertThat((captured - before) / (double) n).as("bytes per capture").isLessThanOrEqualTo(32);
                 assertThat((ran - captured) / (double) n).as("bytes per run").isLessThan(1);
