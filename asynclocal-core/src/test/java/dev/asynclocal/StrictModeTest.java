@@ -135,24 +135,6 @@ class StrictModeTest {
     }
 
     @Test
-    void scopesOpenedWhileLenientAreNotChecked() {
-        AsyncLocalStorage.Scope[] outer = new AsyncLocalStorage.Scope[1];
-        StrictMode.lenient(() -> {
-            outer[0] = openOuter();
-            AsyncLocalStorage.Scope inner = openInner();
-            assertThat(StrictMode.openOnThisThread()).isZero();
-            outer[0].close(); // out of order, allowed: restores what outer saved
-            inner.close();
-        });
-        assertThat(als.getStore()).isEqualTo("outer");
-        AsyncLocalStorage.Scope strict = als.withScope("strict again");
-        assertThat(StrictMode.openOnThisThread()).isEqualTo(1);
-        strict.close();
-        assertThat(als.getStore()).isEqualTo("outer");
-        als.enterWith(null);
-    }
-
-    @Test
     void enterWithIsNotRecordedAndNeedsNoClose() {
         als.run("r", () -> {
             try (AsyncLocalStorage.Scope ignored = openOuter()) {

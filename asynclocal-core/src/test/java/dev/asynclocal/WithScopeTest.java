@@ -154,21 +154,4 @@ class WithScopeTest {
         }
         assertThat(als.getStore()).isEqualTo("D");
     }
-
-    @Test
-    void outerCloseOfOutOfOrderScopesRestoresTheOuterSavedContext() {
-        // close() restores the frame saved at open, whatever happened since: closing the outer
-        // scope first discards the inner one, and the inner close then restores "outer".
-        // The build runs with strict mode on, which refuses this close (StrictModeTest): the
-        // non-strict behaviour is checked on a lenient thread.
-        AsyncLocalStorage<String> als = new AsyncLocalStorage<>();
-        StrictMode.lenient(() -> als.run("base", () -> {
-            AsyncLocalStorage.Scope outer = als.withScope("outer");
-            AsyncLocalStorage.Scope inner = als.withScope("inner");
-            outer.close();
-            assertThat(als.getStore()).isEqualTo("base");
-            inner.close();
-            assertThat(als.getStore()).isEqualTo("outer");
-        }));
-    }
 }

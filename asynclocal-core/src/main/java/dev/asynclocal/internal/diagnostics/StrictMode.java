@@ -36,43 +36,15 @@ public final class StrictMode {
     /** The open scopes of each thread, innermost last; only touched when {@link #ENABLED}. */
     private static final ThreadLocal<ArrayDeque<StackTraceElement[]>> OPEN = new ThreadLocal<>();
 
-    /** Set while a test deliberately exercises non-strict behaviour on this thread. */
-    private static final ThreadLocal<Boolean> LENIENT = new ThreadLocal<>();
-
     private StrictMode() {
-    }
-
-    /**
-     * Runs {@code body} on this thread as if strict mode were off: scopes opened inside are not
-     * recorded, and so are never checked, wherever they are closed. For the library's own tests of
-     * the non-strict behaviour.
-     *
-     * @param body the code to run
-     */
-    public static void lenient(Runnable body) {
-        Boolean before = LENIENT.get();
-        LENIENT.set(Boolean.TRUE);
-        try {
-            body.run();
-        } finally {
-            if (before == null) {
-                LENIENT.remove();
-            } else {
-                LENIENT.set(before);
-            }
-        }
     }
 
     /**
      * Records that a scope is being opened on this thread. Call only when {@link #ENABLED}.
      *
-     * @return the open site, which the scope keeps to name itself at close; {@code null} when
-     *     this thread is {@linkplain #lenient lenient}
+     * @return the open site, which the scope keeps to name itself at close
      */
     public static StackTraceElement[] opened() {
-        if (LENIENT.get() != null) {
-            return null;
-        }
         StackTraceElement[] site = site();
         ArrayDeque<StackTraceElement[]> open = OPEN.get();
         if (open == null) {
@@ -85,7 +57,7 @@ public final class StrictMode {
 
     /**
      * Checks a close on the opening thread, before anything is restored, and forgets the scope if
-     * the close is in order. A scope this thread does not know (opened while lenient) passes.
+     * the close is in order. A scope this thread does not know passes.
      *
      * @param site what {@link #opened()} returned for the scope being closed
      * @throws IllegalStateException if a scope opened after it on this thread is still open;
