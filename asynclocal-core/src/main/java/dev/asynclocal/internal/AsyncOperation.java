@@ -8,36 +8,21 @@ import java.lang.ref.Cleaner;
 /**
  * The context of one asynchronous operation (a task submitted, a stage registered, a timer
  * scheduled, a thread started), captured where the operation is created, and the protocol that
- * runs the operation's callback in it later, on any thread.
- *
- * <p>Capturing reads one reference, the thread's current {@link Frame}. When no hook is enabled at
- * that moment, that is all: the capture is a pure frame swap, no async id is taken and nothing is
- * allocated besides the capture object itself (the propagating wrappers extend this class, so the
- * wrapper <em>is</em> the capture). When a hook is enabled, the operation is also an async
- * resource: it gets an id, its trigger is the {@code executionAsyncId} current at capture,
- * {@code init} is emitted by {@link #announce}, {@code before}/{@code after} around each run, and
- * {@code destroy} once, when the operation is finished for good ({@link #finish()}), or, if nobody
- * says so (a task an executor dropped silently), when the capture is garbage-collected.
- *
- * <p>Running, for code that cannot subclass (the agent's advice) and for the wrappers alike:
+ * runs its callback in it later, on any thread:
  * <pre>{@code
- * Object saved = capture.enter();
+ * Object saved = operation.enter();
  * try {
  *     callback();
  * } finally {
- *     capture.exit(saved);
+ *     operation.exit(saved);
  * }
  * }</pre>
- * {@code exit} puts back exactly what the thread had before {@code enter}: its frame (so an
- * {@code enterWith} inside the callback never outlives it, and a pool's worker never keeps a
- * task's context) and, if {@code enter} changed them, its async ids.
- *
- * <p>Destroy timing is a small lock-free state machine in {@code phase}: the number of runs in
- * progress, plus a "finish requested" bit, or {@code FINISHED}. {@link #finish()} called while a
- * run is in progress (a cancel racing with the task) only sets the bit; the last run to exit then
- * emits {@code destroy}, so hooks always see {@code after} before {@code destroy}. A run that
- * starts after the operation finished (possible in a cancel race) still runs in the captured
- * context but emits no {@code before}/{@code after}: the resource is already gone.
+ * With no hook enabled at capture, it is just the frame (the {@link Bound} wrappers extend this
+ * class, so a propagated hop is one small object). With a hook, it is also an async resource: an
+ * id, {@code init} at {@link #announce}, {@code before}/{@code after} around each run through
+ * {@link ResourceScope}, and {@code destroy} once, when {@link #finish()}ed or, failing that, when
+ * garbage-collected ({@link GcDestroy}). A small lock-free state machine puts {@code destroy} after
+ * the last run in progress (a cancel racing with the task); see docs/design.md.
  */
 public class AsyncOperation {
     /** Type of tasks given to an executor. */

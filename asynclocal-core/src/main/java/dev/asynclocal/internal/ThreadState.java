@@ -7,36 +7,12 @@ import java.util.function.Supplier;
 
 /**
  * What one thread is running in: its current {@link Frame}, the async resource whose callback is
- * running on it and that resource's ids, plus the bookkeeping of hook dispatch.
- *
- * <p>Two thread-locals. The hot one holds the current frame itself ({@code null} for the empty
- * context): {@code getStore()} is one thread-local read and the frame's lookup, and switching
- * context is one thread-local write. Everything else (the executing resource, the async ids, the
- * hook dispatch bookkeeping, capture suppression) lives in a small {@code Object[]} in the cold
- * one, the "state", read only by code that needs it: hooks, {@code AsyncResource}, the agent's
- * suppression check. Only the owning thread ever writes either, so their accesses are plain.
- *
- * <p>Why the frame itself rather than a mutable holder (the state array, written on each
- * switch): a read through the array is one dependent load, a bounds check and a type check more.
- * With the holder, {@code getStore()} measured 2.42 ns, now 1.74-1.87 ns ({@code
- * ThreadLocal.get()}: 1.17-1.23 ns); the price is a {@code ThreadLocal.set} instead of an array
- * store on each switch, a {@code run} 16.3 then 17.1-17.3 ns (JDK 25,
- * {@code asynclocal-benchmarks/run.sh}; see docs/design.md). Reads outnumber switches (every log
- * line reads the request id).
- *
- * <p>Why only JDK types and our frames: a thread outlives the library when the library lives in
- * a class loader that is thrown away (a web application redeployed on a server whose pool
- * threads stay). A thread-local value whose class is ours keeps that loader reachable from every
- * thread that holds it. So an idle thread holds only JDK objects: the empty frame and the
- * top-level resource are stored as {@code null}, the numbers live in a {@code long[]} (made on
- * first need; most threads never need one). A thread inside a context holds that context's frame,
- * as it must; once it leaves, nothing of ours is left on it, and the thread-locals' keys are
- * weak, so their entries go stale once the loader is gone.
- *
- * <p>Other threads cannot read a thread-local. The JUnit extension that looks for contexts left
- * behind on pool threads needs to, so while a {@link dev.asynclocal.internal.diagnostics.ScopeEntries} listener is installed every
- * frame switch is also copied into the state ({@link #frameSeenFromAnotherThread}). Off, that
- * costs one read of a static volatile flag per switch.
+ * running on it and that resource's ids, and the bookkeeping of hook dispatch. Every switch of
+ * frame is {@link #enter} then {@link #exit}. Two thread-locals: the hot one holds the frame itself
+ * ({@code null} for the empty context, so that an idle thread holds nothing of this library's
+ * class loader), the cold one a small array with everything else. Only the owning thread writes
+ * either. docs/design.md ("The thread's state") explains the layout and what it was measured
+ * against.
  */
 public final class ThreadState {
     /** Execution id of code that runs outside any async resource, as at Node's top level. */
