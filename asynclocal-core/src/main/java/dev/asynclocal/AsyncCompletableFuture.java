@@ -1,7 +1,6 @@
 package dev.asynclocal;
 
 import dev.asynclocal.internal.Capture;
-import dev.asynclocal.internal.Captured;
 import dev.asynclocal.internal.Engine;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -85,8 +84,6 @@ import java.util.function.Supplier;
  * @param <T> the result type
  */
 public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
-    private static final String TYPE = Capture.COMPLETABLE_FUTURE;
-
     /** {@code CompletableFuture}'s own default async executor, propagating. */
     private static final Executor DEFAULT_EXECUTOR = AsyncExecutors.wrap(new CompletableFuture<Void>().defaultExecutor());
 
@@ -400,15 +397,14 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
     @Override
     public AsyncCompletableFuture<T> completeAsync(Supplier<? extends T> supplier, Executor executor) {
         Objects.requireNonNull(supplier, "supplier");
-        Objects.requireNonNull(executor, "executor");
-        Captured.Supply<T> w = Captured.supplier(supplier, TYPE);
+        StageCallback<?, ?, T> bound = bind(supplier, "supplier", executor);
         try {
-            super.completeAsync(w, executor);
+            super.completeAsync(bound, executor);
         } catch (RuntimeException | Error e) {
-            w.finish(); // rejected: the supplier will never run
+            bound.finish(); // rejected: the supplier will never run
             throw e;
         }
-        return registered(w, this);
+        return registered(bound, this);
     }
 
     /**
@@ -427,243 +423,205 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
     }
 
     // ---------------------------------------------------------------- dependent stages
-    // Each captures where it is called (the Captured factory), lets CompletableFuture register
-    // the bound callback, and, while a hook is enabled, watches the returned future.
+    // Each binds its callback where it is called, lets CompletableFuture register the bound
+    // callback, and, while a hook is enabled, watches the future it returned.
 
     @Override
     public <U> AsyncCompletableFuture<U> thenApply(Function<? super T, ? extends U> fn) {
-        Captured.Fn<T, U> w = Captured.function(fn, TYPE);
-        return registered(w, super.thenApply(w));
+        StageCallback<T, ?, U> bound = bind(fn, "fn");
+        return registered(bound, super.thenApply(bound));
     }
 
     @Override
     public <U> AsyncCompletableFuture<U> thenApplyAsync(Function<? super T, ? extends U> fn) {
-        Captured.Fn<T, U> w = Captured.function(fn, TYPE);
-        return registered(w, super.thenApplyAsync(w));
+        StageCallback<T, ?, U> bound = bind(fn, "fn");
+        return registered(bound, super.thenApplyAsync(bound));
     }
 
     @Override
     public <U> AsyncCompletableFuture<U> thenApplyAsync(Function<? super T, ? extends U> fn, Executor executor) {
-        Objects.requireNonNull(executor, "executor");
-        Captured.Fn<T, U> w = Captured.function(fn, TYPE);
-        return registered(w, super.thenApplyAsync(w, executor));
+        StageCallback<T, ?, U> bound = bind(fn, "fn", executor);
+        return registered(bound, super.thenApplyAsync(bound, executor));
     }
 
     @Override
     public AsyncCompletableFuture<Void> thenAccept(Consumer<? super T> action) {
-        Captured.Action<T> w = Captured.consumer(action, TYPE);
-        return registered(w, super.thenAccept(w));
+        StageCallback<T, ?, ?> bound = bind(action, "action");
+        return registered(bound, super.thenAccept(bound));
     }
 
     @Override
     public AsyncCompletableFuture<Void> thenAcceptAsync(Consumer<? super T> action) {
-        Captured.Action<T> w = Captured.consumer(action, TYPE);
-        return registered(w, super.thenAcceptAsync(w));
+        StageCallback<T, ?, ?> bound = bind(action, "action");
+        return registered(bound, super.thenAcceptAsync(bound));
     }
 
     @Override
     public AsyncCompletableFuture<Void> thenAcceptAsync(Consumer<? super T> action, Executor executor) {
-        Objects.requireNonNull(executor, "executor");
-        Captured.Action<T> w = Captured.consumer(action, TYPE);
-        return registered(w, super.thenAcceptAsync(w, executor));
+        StageCallback<T, ?, ?> bound = bind(action, "action", executor);
+        return registered(bound, super.thenAcceptAsync(bound, executor));
     }
 
     @Override
     public AsyncCompletableFuture<Void> thenRun(Runnable action) {
-        Objects.requireNonNull(action, "action");
-        Captured.Task w = Captured.runnable(action, TYPE, Capture.FINISH_EXTERNALLY);
-        return registered(w, super.thenRun(w));
+        StageCallback<?, ?, ?> bound = bind(action, "action");
+        return registered(bound, super.thenRun(bound));
     }
 
     @Override
     public AsyncCompletableFuture<Void> thenRunAsync(Runnable action) {
-        Objects.requireNonNull(action, "action");
-        Captured.Task w = Captured.runnable(action, TYPE, Capture.FINISH_EXTERNALLY);
-        return registered(w, super.thenRunAsync(w));
+        StageCallback<?, ?, ?> bound = bind(action, "action");
+        return registered(bound, super.thenRunAsync(bound));
     }
 
     @Override
     public AsyncCompletableFuture<Void> thenRunAsync(Runnable action, Executor executor) {
-        Objects.requireNonNull(executor, "executor");
-        Objects.requireNonNull(action, "action");
-        Captured.Task w = Captured.runnable(action, TYPE, Capture.FINISH_EXTERNALLY);
-        return registered(w, super.thenRunAsync(w, executor));
+        StageCallback<?, ?, ?> bound = bind(action, "action", executor);
+        return registered(bound, super.thenRunAsync(bound, executor));
     }
 
     @Override
     public <U, V> AsyncCompletableFuture<V> thenCombine(CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn) {
-        Objects.requireNonNull(other, "other");
-        Captured.BiFn<T, U, V> w = Captured.biFunction(fn, TYPE);
-        return registered(w, super.thenCombine(other, w));
+        StageCallback<T, U, V> bound = bind(other, fn, "fn");
+        return registered(bound, super.thenCombine(other, bound));
     }
 
     @Override
     public <U, V> AsyncCompletableFuture<V> thenCombineAsync(CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn) {
-        Objects.requireNonNull(other, "other");
-        Captured.BiFn<T, U, V> w = Captured.biFunction(fn, TYPE);
-        return registered(w, super.thenCombineAsync(other, w));
+        StageCallback<T, U, V> bound = bind(other, fn, "fn");
+        return registered(bound, super.thenCombineAsync(other, bound));
     }
 
     @Override
     public <U, V> AsyncCompletableFuture<V> thenCombineAsync(CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn, Executor executor) {
-        Objects.requireNonNull(other, "other");
-        Objects.requireNonNull(executor, "executor");
-        Captured.BiFn<T, U, V> w = Captured.biFunction(fn, TYPE);
-        return registered(w, super.thenCombineAsync(other, w, executor));
+        StageCallback<T, U, V> bound = bind(other, fn, "fn", executor);
+        return registered(bound, super.thenCombineAsync(other, bound, executor));
     }
 
     @Override
     public <U> AsyncCompletableFuture<Void> thenAcceptBoth(CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action) {
-        Objects.requireNonNull(other, "other");
-        Captured.BiAction<T, U> w = Captured.biConsumer(action, TYPE);
-        return registered(w, super.thenAcceptBoth(other, w));
+        StageCallback<T, U, ?> bound = bind(other, action, "action");
+        return registered(bound, super.thenAcceptBoth(other, bound));
     }
 
     @Override
     public <U> AsyncCompletableFuture<Void> thenAcceptBothAsync(CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action) {
-        Objects.requireNonNull(other, "other");
-        Captured.BiAction<T, U> w = Captured.biConsumer(action, TYPE);
-        return registered(w, super.thenAcceptBothAsync(other, w));
+        StageCallback<T, U, ?> bound = bind(other, action, "action");
+        return registered(bound, super.thenAcceptBothAsync(other, bound));
     }
 
     @Override
     public <U> AsyncCompletableFuture<Void> thenAcceptBothAsync(CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action, Executor executor) {
-        Objects.requireNonNull(other, "other");
-        Objects.requireNonNull(executor, "executor");
-        Captured.BiAction<T, U> w = Captured.biConsumer(action, TYPE);
-        return registered(w, super.thenAcceptBothAsync(other, w, executor));
+        StageCallback<T, U, ?> bound = bind(other, action, "action", executor);
+        return registered(bound, super.thenAcceptBothAsync(other, bound, executor));
     }
 
     @Override
     public AsyncCompletableFuture<Void> runAfterBoth(CompletionStage<?> other, Runnable action) {
-        Objects.requireNonNull(other, "other");
-        Objects.requireNonNull(action, "action");
-        Captured.Task w = Captured.runnable(action, TYPE, Capture.FINISH_EXTERNALLY);
-        return registered(w, super.runAfterBoth(other, w));
+        StageCallback<?, ?, ?> bound = bind(other, action, "action");
+        return registered(bound, super.runAfterBoth(other, bound));
     }
 
     @Override
     public AsyncCompletableFuture<Void> runAfterBothAsync(CompletionStage<?> other, Runnable action) {
-        Objects.requireNonNull(other, "other");
-        Objects.requireNonNull(action, "action");
-        Captured.Task w = Captured.runnable(action, TYPE, Capture.FINISH_EXTERNALLY);
-        return registered(w, super.runAfterBothAsync(other, w));
+        StageCallback<?, ?, ?> bound = bind(other, action, "action");
+        return registered(bound, super.runAfterBothAsync(other, bound));
     }
 
     @Override
     public AsyncCompletableFuture<Void> runAfterBothAsync(CompletionStage<?> other, Runnable action, Executor executor) {
-        Objects.requireNonNull(other, "other");
-        Objects.requireNonNull(executor, "executor");
-        Objects.requireNonNull(action, "action");
-        Captured.Task w = Captured.runnable(action, TYPE, Capture.FINISH_EXTERNALLY);
-        return registered(w, super.runAfterBothAsync(other, w, executor));
+        StageCallback<?, ?, ?> bound = bind(other, action, "action", executor);
+        return registered(bound, super.runAfterBothAsync(other, bound, executor));
     }
 
     @Override
     public <U> AsyncCompletableFuture<U> applyToEither(CompletionStage<? extends T> other, Function<? super T, U> fn) {
-        Objects.requireNonNull(other, "other");
-        Captured.Fn<T, U> w = Captured.function(fn, TYPE);
-        return registered(w, super.applyToEither(other, w));
+        StageCallback<T, ?, U> bound = bind(other, fn, "fn");
+        return registered(bound, super.applyToEither(other, bound));
     }
 
     @Override
     public <U> AsyncCompletableFuture<U> applyToEitherAsync(CompletionStage<? extends T> other, Function<? super T, U> fn) {
-        Objects.requireNonNull(other, "other");
-        Captured.Fn<T, U> w = Captured.function(fn, TYPE);
-        return registered(w, super.applyToEitherAsync(other, w));
+        StageCallback<T, ?, U> bound = bind(other, fn, "fn");
+        return registered(bound, super.applyToEitherAsync(other, bound));
     }
 
     @Override
     public <U> AsyncCompletableFuture<U> applyToEitherAsync(CompletionStage<? extends T> other, Function<? super T, U> fn, Executor executor) {
-        Objects.requireNonNull(other, "other");
-        Objects.requireNonNull(executor, "executor");
-        Captured.Fn<T, U> w = Captured.function(fn, TYPE);
-        return registered(w, super.applyToEitherAsync(other, w, executor));
+        StageCallback<T, ?, U> bound = bind(other, fn, "fn", executor);
+        return registered(bound, super.applyToEitherAsync(other, bound, executor));
     }
 
     @Override
     public AsyncCompletableFuture<Void> acceptEither(CompletionStage<? extends T> other, Consumer<? super T> action) {
-        Objects.requireNonNull(other, "other");
-        Captured.Action<T> w = Captured.consumer(action, TYPE);
-        return registered(w, super.acceptEither(other, w));
+        StageCallback<T, ?, ?> bound = bind(other, action, "action");
+        return registered(bound, super.acceptEither(other, bound));
     }
 
     @Override
     public AsyncCompletableFuture<Void> acceptEitherAsync(CompletionStage<? extends T> other, Consumer<? super T> action) {
-        Objects.requireNonNull(other, "other");
-        Captured.Action<T> w = Captured.consumer(action, TYPE);
-        return registered(w, super.acceptEitherAsync(other, w));
+        StageCallback<T, ?, ?> bound = bind(other, action, "action");
+        return registered(bound, super.acceptEitherAsync(other, bound));
     }
 
     @Override
     public AsyncCompletableFuture<Void> acceptEitherAsync(CompletionStage<? extends T> other, Consumer<? super T> action, Executor executor) {
-        Objects.requireNonNull(other, "other");
-        Objects.requireNonNull(executor, "executor");
-        Captured.Action<T> w = Captured.consumer(action, TYPE);
-        return registered(w, super.acceptEitherAsync(other, w, executor));
+        StageCallback<T, ?, ?> bound = bind(other, action, "action", executor);
+        return registered(bound, super.acceptEitherAsync(other, bound, executor));
     }
 
     @Override
     public AsyncCompletableFuture<Void> runAfterEither(CompletionStage<?> other, Runnable action) {
-        Objects.requireNonNull(other, "other");
-        Objects.requireNonNull(action, "action");
-        Captured.Task w = Captured.runnable(action, TYPE, Capture.FINISH_EXTERNALLY);
-        return registered(w, super.runAfterEither(other, w));
+        StageCallback<?, ?, ?> bound = bind(other, action, "action");
+        return registered(bound, super.runAfterEither(other, bound));
     }
 
     @Override
     public AsyncCompletableFuture<Void> runAfterEitherAsync(CompletionStage<?> other, Runnable action) {
-        Objects.requireNonNull(other, "other");
-        Objects.requireNonNull(action, "action");
-        Captured.Task w = Captured.runnable(action, TYPE, Capture.FINISH_EXTERNALLY);
-        return registered(w, super.runAfterEitherAsync(other, w));
+        StageCallback<?, ?, ?> bound = bind(other, action, "action");
+        return registered(bound, super.runAfterEitherAsync(other, bound));
     }
 
     @Override
     public AsyncCompletableFuture<Void> runAfterEitherAsync(CompletionStage<?> other, Runnable action, Executor executor) {
-        Objects.requireNonNull(other, "other");
-        Objects.requireNonNull(executor, "executor");
-        Objects.requireNonNull(action, "action");
-        Captured.Task w = Captured.runnable(action, TYPE, Capture.FINISH_EXTERNALLY);
-        return registered(w, super.runAfterEitherAsync(other, w, executor));
+        StageCallback<?, ?, ?> bound = bind(other, action, "action", executor);
+        return registered(bound, super.runAfterEitherAsync(other, bound, executor));
     }
 
     @Override
     public <U> AsyncCompletableFuture<U> thenCompose(Function<? super T, ? extends CompletionStage<U>> fn) {
-        Captured.Fn<T, CompletionStage<U>> w = Captured.function(fn, TYPE);
-        return registered(w, super.thenCompose(w));
+        StageCallback<T, ?, CompletionStage<U>> bound = bind(fn, "fn");
+        return registered(bound, super.thenCompose(bound));
     }
 
     @Override
     public <U> AsyncCompletableFuture<U> thenComposeAsync(Function<? super T, ? extends CompletionStage<U>> fn) {
-        Captured.Fn<T, CompletionStage<U>> w = Captured.function(fn, TYPE);
-        return registered(w, super.thenComposeAsync(w));
+        StageCallback<T, ?, CompletionStage<U>> bound = bind(fn, "fn");
+        return registered(bound, super.thenComposeAsync(bound));
     }
 
     @Override
     public <U> AsyncCompletableFuture<U> thenComposeAsync(Function<? super T, ? extends CompletionStage<U>> fn, Executor executor) {
-        Objects.requireNonNull(executor, "executor");
-        Captured.Fn<T, CompletionStage<U>> w = Captured.function(fn, TYPE);
-        return registered(w, super.thenComposeAsync(w, executor));
+        StageCallback<T, ?, CompletionStage<U>> bound = bind(fn, "fn", executor);
+        return registered(bound, super.thenComposeAsync(bound, executor));
     }
 
     @Override
     public <U> AsyncCompletableFuture<U> handle(BiFunction<? super T, Throwable, ? extends U> fn) {
-        Captured.BiFn<T, Throwable, U> w = Captured.biFunction(fn, TYPE);
-        return registered(w, super.handle(w));
+        StageCallback<T, Throwable, U> bound = bind(fn, "fn");
+        return registered(bound, super.handle(bound));
     }
 
     @Override
     public <U> AsyncCompletableFuture<U> handleAsync(BiFunction<? super T, Throwable, ? extends U> fn) {
-        Captured.BiFn<T, Throwable, U> w = Captured.biFunction(fn, TYPE);
-        return registered(w, super.handleAsync(w));
+        StageCallback<T, Throwable, U> bound = bind(fn, "fn");
+        return registered(bound, super.handleAsync(bound));
     }
 
     @Override
     public <U> AsyncCompletableFuture<U> handleAsync(BiFunction<? super T, Throwable, ? extends U> fn, Executor executor) {
-        Objects.requireNonNull(executor, "executor");
-        Captured.BiFn<T, Throwable, U> w = Captured.biFunction(fn, TYPE);
-        return registered(w, super.handleAsync(w, executor));
+        StageCallback<T, Throwable, U> bound = bind(fn, "fn", executor);
+        return registered(bound, super.handleAsync(bound, executor));
     }
 
     @Override
@@ -673,68 +631,90 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
             // canceller: library plumbing, not a stage of the caller's.
             return (AsyncCompletableFuture<T>) super.whenComplete(action);
         }
-        Captured.BiAction<T, Throwable> w = Captured.biConsumer(action, TYPE);
-        return registered(w, super.whenComplete(w));
+        StageCallback<T, Throwable, ?> bound = bind(action, "action");
+        return registered(bound, super.whenComplete(bound));
     }
 
     @Override
     public AsyncCompletableFuture<T> whenCompleteAsync(BiConsumer<? super T, ? super Throwable> action) {
-        Captured.BiAction<T, Throwable> w = Captured.biConsumer(action, TYPE);
-        return registered(w, super.whenCompleteAsync(w));
+        StageCallback<T, Throwable, ?> bound = bind(action, "action");
+        return registered(bound, super.whenCompleteAsync(bound));
     }
 
     @Override
     public AsyncCompletableFuture<T> whenCompleteAsync(BiConsumer<? super T, ? super Throwable> action, Executor executor) {
-        Objects.requireNonNull(executor, "executor");
-        Captured.BiAction<T, Throwable> w = Captured.biConsumer(action, TYPE);
-        return registered(w, super.whenCompleteAsync(w, executor));
+        StageCallback<T, Throwable, ?> bound = bind(action, "action", executor);
+        return registered(bound, super.whenCompleteAsync(bound, executor));
     }
 
     @Override
     public AsyncCompletableFuture<T> exceptionally(Function<Throwable, ? extends T> fn) {
-        Captured.Fn<Throwable, T> w = Captured.function(fn, TYPE);
-        return registered(w, super.exceptionally(w));
+        StageCallback<Throwable, ?, T> bound = bind(fn, "fn");
+        return registered(bound, super.exceptionally(bound));
     }
 
     @Override
     public AsyncCompletableFuture<T> exceptionallyAsync(Function<Throwable, ? extends T> fn) {
-        Captured.Fn<Throwable, T> w = Captured.function(fn, TYPE);
-        return registered(w, super.exceptionallyAsync(w));
+        StageCallback<Throwable, ?, T> bound = bind(fn, "fn");
+        return registered(bound, super.exceptionallyAsync(bound));
     }
 
     @Override
     public AsyncCompletableFuture<T> exceptionallyAsync(Function<Throwable, ? extends T> fn, Executor executor) {
-        Objects.requireNonNull(executor, "executor");
-        Captured.Fn<Throwable, T> w = Captured.function(fn, TYPE);
-        return registered(w, super.exceptionallyAsync(w, executor));
+        StageCallback<Throwable, ?, T> bound = bind(fn, "fn", executor);
+        return registered(bound, super.exceptionallyAsync(bound, executor));
     }
 
     @Override
     public AsyncCompletableFuture<T> exceptionallyCompose(Function<Throwable, ? extends CompletionStage<T>> fn) {
-        Captured.Fn<Throwable, CompletionStage<T>> w = Captured.function(fn, TYPE);
-        return registered(w, super.exceptionallyCompose(w));
+        StageCallback<Throwable, ?, CompletionStage<T>> bound = bind(fn, "fn");
+        return registered(bound, super.exceptionallyCompose(bound));
     }
 
     @Override
     public AsyncCompletableFuture<T> exceptionallyComposeAsync(Function<Throwable, ? extends CompletionStage<T>> fn) {
-        Captured.Fn<Throwable, CompletionStage<T>> w = Captured.function(fn, TYPE);
-        return registered(w, super.exceptionallyComposeAsync(w));
+        StageCallback<Throwable, ?, CompletionStage<T>> bound = bind(fn, "fn");
+        return registered(bound, super.exceptionallyComposeAsync(bound));
     }
 
     @Override
     public AsyncCompletableFuture<T> exceptionallyComposeAsync(Function<Throwable, ? extends CompletionStage<T>> fn, Executor executor) {
-        Objects.requireNonNull(executor, "executor");
-        Captured.Fn<Throwable, CompletionStage<T>> w = Captured.function(fn, TYPE);
-        return registered(w, super.exceptionallyComposeAsync(w, executor));
+        StageCallback<Throwable, ?, CompletionStage<T>> bound = bind(fn, "fn", executor);
+        return registered(bound, super.exceptionallyComposeAsync(bound, executor));
     }
 
     // ---------------------------------------------------------------- internals
 
     /**
+     * Binds a stage's callback to the context current now. The arguments are checked first, in
+     * the order of the method's parameters (other stage, executor, callback), so that a call
+     * {@code CompletableFuture} would reject captures nothing and hooks never see its callback.
+     */
+    private static <A, B, R> StageCallback<A, B, R> bind(Object callback, String name) {
+        return StageCallback.bind(Objects.requireNonNull(callback, name));
+    }
+
+    private static <A, B, R> StageCallback<A, B, R> bind(Object callback, String name, Executor executor) {
+        Objects.requireNonNull(executor, "executor");
+        return bind(callback, name);
+    }
+
+    private static <A, B, R> StageCallback<A, B, R> bind(CompletionStage<?> other, Object callback, String name) {
+        Objects.requireNonNull(other, "other");
+        return bind(callback, name);
+    }
+
+    private static <A, B, R> StageCallback<A, B, R> bind(CompletionStage<?> other, Object callback, String name,
+            Executor executor) {
+        Objects.requireNonNull(other, "other");
+        return bind(callback, name, executor);
+    }
+
+    /**
      * The future a stage method returned, watched for completion when the stage is an async
      * resource ({@code promiseResolve}, then {@code destroy}).
      */
-    private static <U> AsyncCompletableFuture<U> registered(Capture callback, CompletableFuture<U> dependent) {
+    private static <U> AsyncCompletableFuture<U> registered(StageCallback<?, ?, ?> callback, CompletableFuture<U> dependent) {
         // Safe: newIncompleteFuture() returns an AsyncCompletableFuture, and so every future the
         // stage methods of CompletableFuture create is one.
         AsyncCompletableFuture<U> future = (AsyncCompletableFuture<U>) dependent;
@@ -751,9 +731,9 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
 
     /** Ends a stage's resource when its future completes. */
     private static final class Resolved implements BiConsumer<Object, Throwable>, Engine.PassThrough {
-        private final Capture callback;
+        private final StageCallback<?, ?, ?> callback;
 
-        Resolved(Capture callback) {
+        Resolved(StageCallback<?, ?, ?> callback) {
             this.callback = callback;
         }
 

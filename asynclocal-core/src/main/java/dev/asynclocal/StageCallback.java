@@ -1,0 +1,129 @@
+package dev.asynclocal;
+
+import dev.asynclocal.internal.Capture;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * A callback of an {@link AsyncCompletableFuture} stage, bound to the context current where the
+ * stage was registered. One class serves every callback shape a stage method takes, so that each
+ * stage method binds its callback the same way; which interface {@code CompletableFuture} calls it
+ * through follows from the method it was handed to, and is always the callback's own.
+ *
+ * <p>It is the capture itself (one object, no hook enabled: header, frame, resource, callback), and
+ * is finished externally: by {@link #resolved()} when the stage's future completes.
+ *
+ * @param <A> the (first) argument type
+ * @param <B> the second argument type of the two-argument shapes
+ * @param <R> the result type
+ */
+final class StageCallback<A, B, R> extends Capture
+        implements Function<A, R>, BiFunction<A, B, R>, Consumer<A>, BiConsumer<A, B>, Supplier<R>, Runnable {
+    /** A {@code Function}, {@code BiFunction}, {@code Consumer}, {@code BiConsumer}, {@code Supplier} or {@code Runnable}. */
+    private final Object callback;
+
+    private StageCallback(Object callback) {
+        super(COMPLETABLE_FUTURE, FINISH_EXTERNALLY);
+        this.callback = callback;
+    }
+
+    /**
+     * Binds {@code callback} to the calling thread's context and announces it to the hooks.
+     *
+     * @param callback a callback of one of the shapes this class implements, not {@code null}
+     * @return the bound callback
+     */
+    static <A, B, R> StageCallback<A, B, R> bind(Object callback) {
+        StageCallback<A, B, R> bound = new StageCallback<>(callback);
+        bound.announce();
+        return bound;
+    }
+
+    // Each method below is the same frame switch around the one call; the casts cannot fail,
+    // since CompletableFuture calls a callback only through the interface it was given as.
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public R apply(A a) {
+        Object saved = enter();
+        try {
+            return ((Function<A, R>) callback).apply(a);
+        } finally {
+            exit(saved);
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public R apply(A a, B b) {
+        Object saved = enter();
+        try {
+            return ((BiFunction<A, B, R>) callback).apply(a, b);
+        } finally {
+            exit(saved);
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void accept(A a) {
+        Object saved = enter();
+        try {
+            ((Consumer<A>) callback).accept(a);
+        } finally {
+            exit(saved);
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void accept(A a, B b) {
+        Object saved = enter();
+        try {
+            ((BiConsumer<A, B>) callback).accept(a, b);
+        } finally {
+            exit(saved);
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public R get() {
+        Object saved = enter();
+        try {
+            return ((Supplier<R>) callback).get();
+        } finally {
+            exit(saved);
+        }
+    }
+
+    @Override
+    public void run() {
+        Object saved = enter();
+        try {
+            ((Runnable) callback).run();
+        } finally {
+            exit(saved);
+        }
+    }
+
+    /**
+     * Not supported: {@code Function} and {@code BiFunction} both declare this default, so a class
+     * implementing both must declare it, and {@code CompletableFuture} never calls it.
+     *
+     * @throws UnsupportedOperationException always
+     */
+    @Override
+    public <V> StageCallback<A, B, V> andThen(Function<? super R, ? extends V> after) {
+        throw new UnsupportedOperationException("andThen on a stage's bound callback");
+    }
+
+    /** The callback's own, so that messages which print it read as without the binding. */
+    @Override
+    public String toString() {
+        return callback.toString();
+    }
+}
