@@ -172,7 +172,7 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
      */
     public static <T> AsyncCompletableFuture<T> from(CompletionStage<T> stage) {
         Objects.requireNonNull(stage, "stage");
-        if (stage instanceof AsyncCompletableFuture && !(stage instanceof MinimalStage)) {
+        if (stage instanceof AsyncCompletableFuture && !(stage instanceof StageOnlyFuture)) {
             return (AsyncCompletableFuture<T>) stage;
         }
         AsyncCompletableFuture<T> future = new AsyncCompletableFuture<>();
@@ -222,7 +222,7 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
      * @return the completed stage
      */
     public static <U> CompletionStage<U> completedStage(U value) {
-        MinimalStage<U> stage = new MinimalStage<>();
+        StageOnlyFuture<U> stage = new StageOnlyFuture<>();
         stage.relay(value, null);
         return stage;
     }
@@ -238,7 +238,7 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
      */
     public static <U> CompletionStage<U> failedStage(Throwable ex) {
         Objects.requireNonNull(ex, "ex");
-        MinimalStage<U> stage = new MinimalStage<>();
+        StageOnlyFuture<U> stage = new StageOnlyFuture<>();
         stage.relay(null, ex);
         return stage;
     }
@@ -349,7 +349,7 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
      */
     @Override
     public CompletionStage<T> minimalCompletionStage() {
-        MinimalStage<T> stage = new MinimalStage<>();
+        StageOnlyFuture<T> stage = new StageOnlyFuture<>();
         observe(new Relay<>(stage, true));
         return stage;
     }
@@ -725,7 +725,7 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
     }
 
     /** Registers library plumbing on completion, bypassing this class's capturing overrides. */
-    private void observe(BiConsumer<? super T, ? super Throwable> action) {
+    final void observe(BiConsumer<? super T, ? super Throwable> action) {
         super.whenComplete(action);
     }
 
@@ -744,7 +744,7 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
     }
 
     /** Completes another future as the observed one completed. */
-    private static final class Relay<T> implements BiConsumer<T, Throwable>, Engine.PassThrough {
+    static final class Relay<T> implements BiConsumer<T, Throwable>, Engine.PassThrough {
         private final AsyncCompletableFuture<T> target;
         /** Whether to wrap a failure in CompletionException, as CompletableFuture's relays do. */
         private final boolean wrap;
@@ -759,8 +759,8 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
             if (failure != null && wrap && !(failure instanceof CompletionException)) {
                 failure = new CompletionException(failure);
             }
-            if (target instanceof MinimalStage) {
-                ((MinimalStage<T>) target).relay(value, failure);
+            if (target instanceof StageOnlyFuture) {
+                ((StageOnlyFuture<T>) target).relay(value, failure);
             } else if (failure == null) {
                 target.complete(value);
             } else {
@@ -786,141 +786,6 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
         @Override
         public String toString() {
             return runnable.toString();
-        }
-    }
-
-    /**
-     * What {@link #minimalCompletionStage()} returns: like {@code CompletableFuture}'s own minimal
-     * stage, every method outside {@link CompletionStage} throws
-     * {@link UnsupportedOperationException}; its stages are minimal stages too, and propagate.
-     */
-    private static final class MinimalStage<T> extends AsyncCompletableFuture<T> {
-        MinimalStage() {
-        }
-
-        /** The one way to complete a minimal stage: from the future it mirrors. */
-        void relay(T value, Throwable failure) {
-            if (failure == null) {
-                super.complete(value);
-            } else {
-                super.completeExceptionally(failure);
-            }
-        }
-
-        @Override
-        public <U> AsyncCompletableFuture<U> newIncompleteFuture() {
-            return new MinimalStage<>();
-        }
-
-        @Override
-        public AsyncCompletableFuture<T> toCompletableFuture() {
-            AsyncCompletableFuture<T> future = new AsyncCompletableFuture<>();
-            AsyncCompletableFuture<T> self = this; // observe() is private to the outer class
-            self.observe(new Relay<>(future, true));
-            return future;
-        }
-
-        @Override
-        public T get() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public T get(long timeout, TimeUnit unit) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public T getNow(T valueIfAbsent) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public T join() {
-            throw new UnsupportedOperationException();
-        }
-
-        /**
-         * Unsupported, as on {@code CompletableFuture}'s minimal stage (Java 19+ method).
-         *
-         * @return never
-         */
-        public T resultNow() {
-            throw new UnsupportedOperationException();
-        }
-
-        /**
-         * Unsupported, as on {@code CompletableFuture}'s minimal stage (Java 19+ method).
-         *
-         * @return never
-         */
-        public Throwable exceptionNow() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean complete(T value) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean completeExceptionally(Throwable ex) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean cancel(boolean mayInterruptIfRunning) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void obtrudeValue(T value) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void obtrudeException(Throwable ex) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean isDone() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean isCancelled() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean isCompletedExceptionally() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public int getNumberOfDependents() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public AsyncCompletableFuture<T> completeAsync(Supplier<? extends T> supplier, Executor executor) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public AsyncCompletableFuture<T> completeAsync(Supplier<? extends T> supplier) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public AsyncCompletableFuture<T> orTimeout(long timeout, TimeUnit unit) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public AsyncCompletableFuture<T> completeOnTimeout(T value, long timeout, TimeUnit unit) {
-            throw new UnsupportedOperationException();
         }
     }
 }
