@@ -16,65 +16,29 @@ import java.util.function.Supplier;
 
 /**
  * A {@link CompletableFuture} whose callbacks run in the context where they were
- * <em>registered</em>: the JVM's version of the rule JavaScript promises follow in Node.js and
- * in TC39's AsyncContext, where a {@code .then} callback sees the context current when
- * {@code .then} was called, never that of whoever resolved the promise.
+ * <em>registered</em>, as a {@code .then} callback of a JavaScript promise does in Node.js: never
+ * in the context of whoever completed the future.
  * <pre>{@code
  * static final AsyncLocalStorage<String> USER = new AsyncLocalStorage<>();
  *
  * AsyncCompletableFuture<Order> order = new AsyncCompletableFuture<>();
- * USER.run("alice", () ->
- *     order.thenAccept(o -> audit(USER.getStore(), o)));  // audit sees "alice"...
- * USER.run("bob", () -> order.complete(loaded));          // ...although bob completed it
+ * USER.run("alice", () -> order.thenAccept(o -> audit(USER.getStore(), o)));  // audit sees "alice"...
+ * USER.run("bob", () -> order.complete(loaded));                              // ...although bob completed it
  * }</pre>
  *
- * <p><b>The rule.</b> Every method that takes a callback captures the current context when it
- * is called, and the callback runs in exactly that context, on whatever thread runs it (the
- * thread that completes the future, the registering thread if the future is already complete,
- * or an executor's thread for the {@code *Async} forms), after which that thread's own context is
- * restored. The methods: {@code thenApply}, {@code thenAccept}, {@code thenRun},
- * {@code thenCombine}, {@code thenAcceptBoth}, {@code runAfterBoth}, {@code applyToEither},
- * {@code acceptEither}, {@code runAfterEither}, {@code thenCompose}, {@code handle},
- * {@code whenComplete}, {@code exceptionally}, {@code exceptionallyCompose}, each also in its
- * {@code *Async} forms with and without an executor, and {@code completeAsync} (which the static
- * {@link #supplyAsync} and {@link #runAsync} use). Stages registered together share their
- * registration context: in {@code USER.run("x", () -> f.thenApply(a).thenApply(b))}, {@code b}
- * sees {@code "x"} even if {@code a} called {@code enterWith}.
+ * <p>Every method that takes a callback (each stage method of {@link CompletionStage} in all its
+ * forms, and {@code completeAsync}) captures the current context when it is called; the callback
+ * runs in it on whatever thread runs it, and that thread gets its own context back afterwards.
+ * Every future this class creates is an {@code AsyncCompletableFuture} too (the static factories'
+ * included), so a whole chain propagates; {@link #from(CompletionStage)} adapts any other stage.
  *
- * <p>Every future this class creates is an {@code AsyncCompletableFuture}
- * ({@link #newIncompleteFuture()}), so a whole chain propagates; {@link #copy()},
- * {@link #toCompletableFuture()}, {@link #orTimeout}, {@link #completeOnTimeout} and the static
- * factories return one too, and {@link #minimalCompletionStage()} returns a minimal stage whose
- * stages propagate. {@link #defaultExecutor()} is the default async executor wrapped by
- * {@link AsyncExecutors}. {@link #from(CompletionStage)} adapts any other stage. The static
- * factories of {@code CompletableFuture} are redeclared here so that calling them through this
- * class returns propagating futures.
- *
- * <p><b>Hooks.</b> While an {@link AsyncHook} is enabled, each registered callback is an async
- * resource of type {@code "CompletableFuture"}, modelled on Node's trace for
- * {@code promise.then(cb)}:
- * <ul>
- *   <li>{@code init} when the callback is registered, with the registering code's
- *       {@link AsyncHooks#executionAsyncId()} as trigger (Node: {@code init PROMISE} of the
- *       promise {@code then} returns);</li>
- *   <li>{@code before} and {@code after} around the callback, with
- *       {@link AsyncHooks#executionAsyncId()} the stage's id and
- *       {@link AsyncHooks#triggerAsyncId()} its trigger inside;</li>
- *   <li>{@code promiseResolve} when the future the method returned (for {@code completeAsync},
- *       this future) completes, normally, exceptionally or by cancellation. Node emits it inside
- *       the callback's {@code before}/{@code after}; here it comes just after {@code after},
- *       because a {@code CompletableFuture} completes the dependent future once the callback has
- *       returned (for {@code thenCompose}, once the returned stage completes);</li>
- *   <li>{@code destroy} right after {@code promiseResolve}; for a stage that never completes, once
- *       the callback object has been garbage-collected.</li>
- * </ul>
- * A stage whose callback never runs (a {@code thenApply} on a future that failed, a dependent
- * completed or cancelled first) gets {@code init}, {@code promiseResolve} and {@code destroy}
- * only. Futures themselves ({@code new}, {@code completedFuture}, {@code copy}) are not
- * resources; only callbacks are. The resource object given to {@code init} is the one
- * {@link AsyncHooks#executionAsyncResource()} returns inside the callback. An {@code *Async}
- * callback run by the default executor is also inside that executor's {@code "Executor"} (or
- * {@code "ForkJoinTask"}) resource, whose trigger is the code that completed the future.
+ * <p>While an {@link AsyncHook} is enabled, each callback is an async resource of type
+ * {@code "CompletableFuture"}: {@code init} where it is registered (triggered by the registering
+ * code's {@link AsyncHooks#executionAsyncId()}), {@code before}/{@code after} around the callback,
+ * and {@code promiseResolve} then {@code destroy} once the future the method returned completes
+ * (a callback that never runs gets {@code init}, {@code promiseResolve} and {@code destroy} only).
+ * The design, and how this trace follows Node's for {@code promise.then}: docs/design.md,
+ * "AsyncCompletableFuture".
  *
  * @apiNote While a hook is enabled, each stage registers one more internal dependent to observe
  *     its completion, which {@link #getNumberOfDependents()} counts. On Java 19 and later,

@@ -8,13 +8,14 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * A callback of an {@link AsyncCompletableFuture} stage, bound to the context current where the
- * stage was registered. One class serves every callback shape a stage method takes, so that each
- * stage method binds its callback the same way; which interface {@code CompletableFuture} calls it
- * through follows from the method it was handed to, and is always the callback's own.
+ * The callback of an {@link AsyncCompletableFuture} stage, bound to the context current where the
+ * stage was registered. One class serves every shape a stage method takes, so every stage method
+ * binds its callback the same way; {@code CompletableFuture} calls it only through the interface
+ * it was handed as, which is the callback's own.
  *
- * <p>It is the capture itself (one object, no hook enabled: header, frame, resource, callback), and
- * is finished externally: by {@link #resolved()} when the stage's future completes.
+ * <p>It is itself the capture, so a bound callback is one object (with no hook enabled: header,
+ * frame, an empty resource reference and the callback: 24 bytes with compressed pointers). Its
+ * resource is finished externally, by {@link #resolved()} when the stage's future completes.
  *
  * @param <A> the (first) argument type
  * @param <B> the second argument type of the two-argument shapes
@@ -43,7 +44,7 @@ final class StageCallback<A, B, R> extends Capture
     }
 
     // Each method below is the same frame switch around the one call; the casts cannot fail,
-    // since CompletableFuture calls a callback only through the interface it was given as.
+    // since CompletableFuture calls a callback only through the interface it was handed as.
 
     @Override
     @SuppressWarnings("unchecked")
