@@ -360,7 +360,7 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
      */
     @Override
     public AsyncCompletableFuture<T> completeAsync(Supplier<? extends T> supplier, Executor executor) {
-        Objects.requireNonNull(supplier, "supplier");
+        Objects.requireNonNull(supplier, "supplier"); // before the executor, unlike the stage methods
         StageCallback<?, ?, T> bound = bind(supplier, "supplier", executor);
         try {
             super.completeAsync(bound, executor);

@@ -112,8 +112,9 @@ final class StageCallback<A, B, R> extends Capture
     }
 
     /**
-     * Not supported: {@code Function} and {@code BiFunction} both declare this default, so a class
-     * implementing both must declare it, and {@code CompletableFuture} never calls it.
+     * Not supported. {@code Function} and {@code BiFunction} both have a default {@code andThen}
+     * of this erasure, so a class implementing both must declare one; {@code CompletableFuture}
+     * never calls it.
      *
      * @throws UnsupportedOperationException always
      */
