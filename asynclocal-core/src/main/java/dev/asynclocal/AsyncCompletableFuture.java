@@ -1,8 +1,8 @@
 package dev.asynclocal;
 
 import dev.asynclocal.internal.AsyncOperation;
-import dev.asynclocal.internal.Bound;
 import dev.asynclocal.internal.Engine;
+import dev.asynclocal.internal.StageCallback;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -17,65 +17,29 @@ import java.util.function.Supplier;
 
 /**
  * A {@link CompletableFuture} whose callbacks run in the context where they were
- * <em>registered</em>: the JVM's version of the rule JavaScript promises follow in Node.js and
- * in TC39's AsyncContext, where a {@code .then} callback sees the context current when
- * {@code .then} was called, never that of whoever resolved the promise.
+ * <em>registered</em>, as a {@code .then} callback of a JavaScript promise does in Node.js: never
+ * in the context of whoever completed the future.
  * <pre>{@code
  * static final AsyncLocalStorage<String> USER = new AsyncLocalStorage<>();
  *
  * AsyncCompletableFuture<Order> order = new AsyncCompletableFuture<>();
- * USER.run("alice", () ->
- *     order.thenAccept(o -> audit(USER.getStore(), o)));  // audit sees "alice"...
- * USER.run("bob", () -> order.complete(loaded));          // ...although bob completed it
+ * USER.run("alice", () -> order.thenAccept(o -> audit(USER.getStore(), o)));  // audit sees "alice"...
+ * USER.run("bob", () -> order.complete(loaded));                              // ...although bob completed it
  * }</pre>
  *
- * <p><b>The rule.</b> Every method that takes a callback captures the current context when it
- * is called, and the callback runs in exactly that context, on whatever thread runs it (the
- * thread that completes the future, the registering thread if the future is already complete,
- * or an executor's thread for the {@code *Async} forms), after which that thread's own context is
- * restored. The methods: {@code thenApply}, {@code thenAccept}, {@code thenRun},
- * {@code thenCombine}, {@code thenAcceptBoth}, {@code runAfterBoth}, {@code applyToEither},
- * {@code acceptEither}, {@code runAfterEither}, {@code thenCompose}, {@code handle},
- * {@code whenComplete}, {@code exceptionally}, {@code exceptionallyCompose}, each also in its
- * {@code *Async} forms with and without an executor, and {@code completeAsync} (which the static
- * {@link #supplyAsync} and {@link #runAsync} use). Stages registered together share their
- * registration context: in {@code USER.run("x", () -> f.thenApply(a).thenApply(b))}, {@code b}
- * sees {@code "x"} even if {@code a} called {@code enterWith}.
+ * <p>Every method that takes a callback (each stage method of {@link CompletionStage} in all its
+ * forms, and {@code completeAsync}) captures the current context when it is called; the callback
+ * runs in it on whatever thread runs it, and that thread gets its own context back afterwards.
+ * Every future this class creates is an {@code AsyncCompletableFuture} too (the static factories'
+ * included), so a whole chain propagates; {@link #from(CompletionStage)} adapts any other stage.
  *
- * <p>Every future this class creates is an {@code AsyncCompletableFuture}
- * ({@link #newIncompleteFuture()}), so a whole chain propagates; {@link #copy()},
- * {@link #toCompletableFuture()}, {@link #orTimeout}, {@link #completeOnTimeout} and the static
- * factories return one too, and {@link #minimalCompletionStage()} returns a minimal stage whose
- * stages propagate. {@link #defaultExecutor()} is the default async executor wrapped by
- * {@link AsyncExecutors}. {@link #from(CompletionStage)} adapts any other stage. The static
- * factories of {@code CompletableFuture} are redeclared here so that calling them through this
- * class returns propagating futures.
- *
- * <p><b>Hooks.</b> While an {@link AsyncHook} is enabled, each registered callback is an async
- * resource of type {@code "CompletableFuture"}, modelled on Node's trace for
- * {@code promise.then(cb)}:
- * <ul>
- *   <li>{@code init} when the callback is registered, with the registering code's
- *       {@link AsyncHooks#executionAsyncId()} as trigger (Node: {@code init PROMISE} of the
- *       promise {@code then} returns);</li>
- *   <li>{@code before} and {@code after} around the callback, with
- *       {@link AsyncHooks#executionAsyncId()} the stage's id and
- *       {@link AsyncHooks#triggerAsyncId()} its trigger inside;</li>
- *   <li>{@code promiseResolve} when the future the method returned (for {@code completeAsync},
- *       this future) completes, normally, exceptionally or by cancellation. Node emits it inside
- *       the callback's {@code before}/{@code after}; here it comes just after {@code after},
- *       because a {@code CompletableFuture} completes the dependent future once the callback has
- *       returned (for {@code thenCompose}, once the returned stage completes);</li>
- *   <li>{@code destroy} right after {@code promiseResolve}; for a stage that never completes, once
- *       the callback object has been garbage-collected.</li>
- * </ul>
- * A stage whose callback never runs (a {@code thenApply} on a future that failed, a dependent
- * completed or cancelled first) gets {@code init}, {@code promiseResolve} and {@code destroy}
- * only. Futures themselves ({@code new}, {@code completedFuture}, {@code copy}) are not
- * resources; only callbacks are. The resource object given to {@code init} is the one
- * {@link AsyncHooks#executionAsyncResource()} returns inside the callback. An {@code *Async}
- * callback run by the default executor is also inside that executor's {@code "Executor"} (or
- * {@code "ForkJoinTask"}) resource, whose trigger is the code that completed the future.
+ * <p>While an {@link AsyncHook} is enabled, each callback is an async resource of type
+ * {@code "CompletableFuture"}: {@code init} where it is registered (triggered by the registering
+ * code's {@link AsyncHooks#executionAsyncId()}), {@code before}/{@code after} around the callback,
+ * and {@code promiseResolve} then {@code destroy} once the future the method returned completes
+ * (a callback that never runs gets {@code init}, {@code promiseResolve} and {@code destroy} only).
+ * The design, and how this trace follows Node's for {@code promise.then}: docs/design.md,
+ * "AsyncCompletableFuture".
  *
  * @apiNote While a hook is enabled, each stage registers one more internal dependent to observe
  *     its completion, which {@link #getNumberOfDependents()} counts. On Java 19 and later,
@@ -85,8 +49,6 @@ import java.util.function.Supplier;
  * @param <T> the result type
  */
 public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
-    private static final String TYPE = AsyncOperation.COMPLETABLE_FUTURE;
-
     /** {@code CompletableFuture}'s own default async executor, propagating. */
     private static final Executor DEFAULT_EXECUTOR = AsyncExecutors.wrap(new CompletableFuture<Void>().defaultExecutor());
 
@@ -175,7 +137,7 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
      */
     public static <T> AsyncCompletableFuture<T> from(CompletionStage<T> stage) {
         Objects.requireNonNull(stage, "stage");
-        if (stage instanceof AsyncCompletableFuture && !(stage instanceof MinimalStage)) {
+        if (stage instanceof AsyncCompletableFuture && !(stage instanceof StageOnlyFuture)) {
             return (AsyncCompletableFuture<T>) stage;
         }
         AsyncCompletableFuture<T> future = new AsyncCompletableFuture<>();
@@ -225,7 +187,7 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
      * @return the completed stage
      */
     public static <U> CompletionStage<U> completedStage(U value) {
-        MinimalStage<U> stage = new MinimalStage<>();
+        StageOnlyFuture<U> stage = new StageOnlyFuture<>();
         stage.relay(value, null);
         return stage;
     }
@@ -241,7 +203,7 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
      */
     public static <U> CompletionStage<U> failedStage(Throwable ex) {
         Objects.requireNonNull(ex, "ex");
-        MinimalStage<U> stage = new MinimalStage<>();
+        StageOnlyFuture<U> stage = new StageOnlyFuture<>();
         stage.relay(null, ex);
         return stage;
     }
@@ -352,7 +314,7 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
      */
     @Override
     public CompletionStage<T> minimalCompletionStage() {
-        MinimalStage<T> stage = new MinimalStage<>();
+        StageOnlyFuture<T> stage = new StageOnlyFuture<>();
         observe(new Relay<>(stage, true));
         return stage;
     }
@@ -399,16 +361,15 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
      */
     @Override
     public AsyncCompletableFuture<T> completeAsync(Supplier<? extends T> supplier, Executor executor) {
-        Objects.requireNonNull(supplier, "supplier");
-        Objects.requireNonNull(executor, "executor");
-        Bound.Supply<T> w = Bound.supplier(supplier, TYPE);
+        Objects.requireNonNull(supplier, "supplier"); // before the executor, unlike the stage methods
+        StageCallback<?, ?, T> bound = bind(supplier, "supplier", executor);
         try {
-            super.completeAsync(w, executor);
+            super.completeAsync(bound, executor);
         } catch (RuntimeException | Error e) {
-            w.finish(); // rejected: the supplier will never run
+            bound.finish(); // rejected: the supplier will never run
             throw e;
         }
-        return registered(w, this);
+        return registered(bound, this);
     }
 
     /**
@@ -427,243 +388,205 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
     }
 
     // ---------------------------------------------------------------- dependent stages
-    // Each captures where it is called (the Bound factory), lets CompletableFuture register
-    // the bound callback, and, while a hook is enabled, watches the returned future.
+    // Each binds its callback where it is called, lets CompletableFuture register the bound
+    // callback, and, while a hook is enabled, watches the future it returned.
 
     @Override
     public <U> AsyncCompletableFuture<U> thenApply(Function<? super T, ? extends U> fn) {
-        Bound.Fn<T, U> w = Bound.function(fn, TYPE);
-        return registered(w, super.thenApply(w));
+        StageCallback<T, ?, U> bound = bind(fn, "fn");
+        return registered(bound, super.thenApply(bound));
     }
 
     @Override
     public <U> AsyncCompletableFuture<U> thenApplyAsync(Function<? super T, ? extends U> fn) {
-        Bound.Fn<T, U> w = Bound.function(fn, TYPE);
-        return registered(w, super.thenApplyAsync(w));
+        StageCallback<T, ?, U> bound = bind(fn, "fn");
+        return registered(bound, super.thenApplyAsync(bound));
     }
 
     @Override
     public <U> AsyncCompletableFuture<U> thenApplyAsync(Function<? super T, ? extends U> fn, Executor executor) {
-        Objects.requireNonNull(executor, "executor");
-        Bound.Fn<T, U> w = Bound.function(fn, TYPE);
-        return registered(w, super.thenApplyAsync(w, executor));
+        StageCallback<T, ?, U> bound = bind(fn, "fn", executor);
+        return registered(bound, super.thenApplyAsync(bound, executor));
     }
 
     @Override
     public AsyncCompletableFuture<Void> thenAccept(Consumer<? super T> action) {
-        Bound.Action<T> w = Bound.consumer(action, TYPE);
-        return registered(w, super.thenAccept(w));
+        StageCallback<T, ?, ?> bound = bind(action, "action");
+        return registered(bound, super.thenAccept(bound));
     }
 
     @Override
     public AsyncCompletableFuture<Void> thenAcceptAsync(Consumer<? super T> action) {
-        Bound.Action<T> w = Bound.consumer(action, TYPE);
-        return registered(w, super.thenAcceptAsync(w));
+        StageCallback<T, ?, ?> bound = bind(action, "action");
+        return registered(bound, super.thenAcceptAsync(bound));
     }
 
     @Override
     public AsyncCompletableFuture<Void> thenAcceptAsync(Consumer<? super T> action, Executor executor) {
-        Objects.requireNonNull(executor, "executor");
-        Bound.Action<T> w = Bound.consumer(action, TYPE);
-        return registered(w, super.thenAcceptAsync(w, executor));
+        StageCallback<T, ?, ?> bound = bind(action, "action", executor);
+        return registered(bound, super.thenAcceptAsync(bound, executor));
     }
 
     @Override
     public AsyncCompletableFuture<Void> thenRun(Runnable action) {
-        Objects.requireNonNull(action, "action");
-        Bound.Task w = Bound.runnable(action, TYPE, AsyncOperation.FINISH_EXTERNALLY);
-        return registered(w, super.thenRun(w));
+        StageCallback<?, ?, ?> bound = bind(action, "action");
+        return registered(bound, super.thenRun(bound));
     }
 
     @Override
     public AsyncCompletableFuture<Void> thenRunAsync(Runnable action) {
-        Objects.requireNonNull(action, "action");
-        Bound.Task w = Bound.runnable(action, TYPE, AsyncOperation.FINISH_EXTERNALLY);
-        return registered(w, super.thenRunAsync(w));
+        StageCallback<?, ?, ?> bound = bind(action, "action");
+        return registered(bound, super.thenRunAsync(bound));
     }
 
     @Override
     public AsyncCompletableFuture<Void> thenRunAsync(Runnable action, Executor executor) {
-        Objects.requireNonNull(executor, "executor");
-        Objects.requireNonNull(action, "action");
-        Bound.Task w = Bound.runnable(action, TYPE, AsyncOperation.FINISH_EXTERNALLY);
-        return registered(w, super.thenRunAsync(w, executor));
+        StageCallback<?, ?, ?> bound = bind(action, "action", executor);
+        return registered(bound, super.thenRunAsync(bound, executor));
     }
 
     @Override
     public <U, V> AsyncCompletableFuture<V> thenCombine(CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn) {
-        Objects.requireNonNull(other, "other");
-        Bound.BiFn<T, U, V> w = Bound.biFunction(fn, TYPE);
-        return registered(w, super.thenCombine(other, w));
+        StageCallback<T, U, V> bound = bind(other, fn, "fn");
+        return registered(bound, super.thenCombine(other, bound));
     }
 
     @Override
     public <U, V> AsyncCompletableFuture<V> thenCombineAsync(CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn) {
-        Objects.requireNonNull(other, "other");
-        Bound.BiFn<T, U, V> w = Bound.biFunction(fn, TYPE);
-        return registered(w, super.thenCombineAsync(other, w));
+        StageCallback<T, U, V> bound = bind(other, fn, "fn");
+        return registered(bound, super.thenCombineAsync(other, bound));
     }
 
     @Override
     public <U, V> AsyncCompletableFuture<V> thenCombineAsync(CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn, Executor executor) {
-        Objects.requireNonNull(other, "other");
-        Objects.requireNonNull(executor, "executor");
-        Bound.BiFn<T, U, V> w = Bound.biFunction(fn, TYPE);
-        return registered(w, super.thenCombineAsync(other, w, executor));
+        StageCallback<T, U, V> bound = bind(other, fn, "fn", executor);
+        return registered(bound, super.thenCombineAsync(other, bound, executor));
     }
 
     @Override
     public <U> AsyncCompletableFuture<Void> thenAcceptBoth(CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action) {
-        Objects.requireNonNull(other, "other");
-        Bound.BiAction<T, U> w = Bound.biConsumer(action, TYPE);
-        return registered(w, super.thenAcceptBoth(other, w));
+        StageCallback<T, U, ?> bound = bind(other, action, "action");
+        return registered(bound, super.thenAcceptBoth(other, bound));
     }
 
     @Override
     public <U> AsyncCompletableFuture<Void> thenAcceptBothAsync(CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action) {
-        Objects.requireNonNull(other, "other");
-        Bound.BiAction<T, U> w = Bound.biConsumer(action, TYPE);
-        return registered(w, super.thenAcceptBothAsync(other, w));
+        StageCallback<T, U, ?> bound = bind(other, action, "action");
+        return registered(bound, super.thenAcceptBothAsync(other, bound));
     }
 
     @Override
     public <U> AsyncCompletableFuture<Void> thenAcceptBothAsync(CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action, Executor executor) {
-        Objects.requireNonNull(other, "other");
-        Objects.requireNonNull(executor, "executor");
-        Bound.BiAction<T, U> w = Bound.biConsumer(action, TYPE);
-        return registered(w, super.thenAcceptBothAsync(other, w, executor));
+        StageCallback<T, U, ?> bound = bind(other, action, "action", executor);
+        return registered(bound, super.thenAcceptBothAsync(other, bound, executor));
     }
 
     @Override
     public AsyncCompletableFuture<Void> runAfterBoth(CompletionStage<?> other, Runnable action) {
-        Objects.requireNonNull(other, "other");
-        Objects.requireNonNull(action, "action");
-        Bound.Task w = Bound.runnable(action, TYPE, AsyncOperation.FINISH_EXTERNALLY);
-        return registered(w, super.runAfterBoth(other, w));
+        StageCallback<?, ?, ?> bound = bind(other, action, "action");
+        return registered(bound, super.runAfterBoth(other, bound));
     }
 
     @Override
     public AsyncCompletableFuture<Void> runAfterBothAsync(CompletionStage<?> other, Runnable action) {
-        Objects.requireNonNull(other, "other");
-        Objects.requireNonNull(action, "action");
-        Bound.Task w = Bound.runnable(action, TYPE, AsyncOperation.FINISH_EXTERNALLY);
-        return registered(w, super.runAfterBothAsync(other, w));
+        StageCallback<?, ?, ?> bound = bind(other, action, "action");
+        return registered(bound, super.runAfterBothAsync(other, bound));
     }
 
     @Override
     public AsyncCompletableFuture<Void> runAfterBothAsync(CompletionStage<?> other, Runnable action, Executor executor) {
-        Objects.requireNonNull(other, "other");
-        Objects.requireNonNull(executor, "executor");
-        Objects.requireNonNull(action, "action");
-        Bound.Task w = Bound.runnable(action, TYPE, AsyncOperation.FINISH_EXTERNALLY);
-        return registered(w, super.runAfterBothAsync(other, w, executor));
+        StageCallback<?, ?, ?> bound = bind(other, action, "action", executor);
+        return registered(bound, super.runAfterBothAsync(other, bound, executor));
     }
 
     @Override
     public <U> AsyncCompletableFuture<U> applyToEither(CompletionStage<? extends T> other, Function<? super T, U> fn) {
-        Objects.requireNonNull(other, "other");
-        Bound.Fn<T, U> w = Bound.function(fn, TYPE);
-        return registered(w, super.applyToEither(other, w));
+        StageCallback<T, ?, U> bound = bind(other, fn, "fn");
+        return registered(bound, super.applyToEither(other, bound));
     }
 
     @Override
     public <U> AsyncCompletableFuture<U> applyToEitherAsync(CompletionStage<? extends T> other, Function<? super T, U> fn) {
-        Objects.requireNonNull(other, "other");
-        Bound.Fn<T, U> w = Bound.function(fn, TYPE);
-        return registered(w, super.applyToEitherAsync(other, w));
+        StageCallback<T, ?, U> bound = bind(other, fn, "fn");
+        return registered(bound, super.applyToEitherAsync(other, bound));
     }
 
     @Override
     public <U> AsyncCompletableFuture<U> applyToEitherAsync(CompletionStage<? extends T> other, Function<? super T, U> fn, Executor executor) {
-        Objects.requireNonNull(other, "other");
-        Objects.requireNonNull(executor, "executor");
-        Bound.Fn<T, U> w = Bound.function(fn, TYPE);
-        return registered(w, super.applyToEitherAsync(other, w, executor));
+        StageCallback<T, ?, U> bound = bind(other, fn, "fn", executor);
+        return registered(bound, super.applyToEitherAsync(other, bound, executor));
     }
 
     @Override
     public AsyncCompletableFuture<Void> acceptEither(CompletionStage<? extends T> other, Consumer<? super T> action) {
-        Objects.requireNonNull(other, "other");
-        Bound.Action<T> w = Bound.consumer(action, TYPE);
-        return registered(w, super.acceptEither(other, w));
+        StageCallback<T, ?, ?> bound = bind(other, action, "action");
+        return registered(bound, super.acceptEither(other, bound));
     }
 
     @Override
     public AsyncCompletableFuture<Void> acceptEitherAsync(CompletionStage<? extends T> other, Consumer<? super T> action) {
-        Objects.requireNonNull(other, "other");
-        Bound.Action<T> w = Bound.consumer(action, TYPE);
-        return registered(w, super.acceptEitherAsync(other, w));
+        StageCallback<T, ?, ?> bound = bind(other, action, "action");
+        return registered(bound, super.acceptEitherAsync(other, bound));
     }
 
     @Override
     public AsyncCompletableFuture<Void> acceptEitherAsync(CompletionStage<? extends T> other, Consumer<? super T> action, Executor executor) {
-        Objects.requireNonNull(other, "other");
-        Objects.requireNonNull(executor, "executor");
-        Bound.Action<T> w = Bound.consumer(action, TYPE);
-        return registered(w, super.acceptEitherAsync(other, w, executor));
+        StageCallback<T, ?, ?> bound = bind(other, action, "action", executor);
+        return registered(bound, super.acceptEitherAsync(other, bound, executor));
     }
 
     @Override
     public AsyncCompletableFuture<Void> runAfterEither(CompletionStage<?> other, Runnable action) {
-        Objects.requireNonNull(other, "other");
-        Objects.requireNonNull(action, "action");
-        Bound.Task w = Bound.runnable(action, TYPE, AsyncOperation.FINISH_EXTERNALLY);
-        return registered(w, super.runAfterEither(other, w));
+        StageCallback<?, ?, ?> bound = bind(other, action, "action");
+        return registered(bound, super.runAfterEither(other, bound));
     }
 
     @Override
     public AsyncCompletableFuture<Void> runAfterEitherAsync(CompletionStage<?> other, Runnable action) {
-        Objects.requireNonNull(other, "other");
-        Objects.requireNonNull(action, "action");
-        Bound.Task w = Bound.runnable(action, TYPE, AsyncOperation.FINISH_EXTERNALLY);
-        return registered(w, super.runAfterEitherAsync(other, w));
+        StageCallback<?, ?, ?> bound = bind(other, action, "action");
+        return registered(bound, super.runAfterEitherAsync(other, bound));
     }
 
     @Override
     public AsyncCompletableFuture<Void> runAfterEitherAsync(CompletionStage<?> other, Runnable action, Executor executor) {
-        Objects.requireNonNull(other, "other");
-        Objects.requireNonNull(executor, "executor");
-        Objects.requireNonNull(action, "action");
-        Bound.Task w = Bound.runnable(action, TYPE, AsyncOperation.FINISH_EXTERNALLY);
-        return registered(w, super.runAfterEitherAsync(other, w, executor));
+        StageCallback<?, ?, ?> bound = bind(other, action, "action", executor);
+        return registered(bound, super.runAfterEitherAsync(other, bound, executor));
     }
 
     @Override
     public <U> AsyncCompletableFuture<U> thenCompose(Function<? super T, ? extends CompletionStage<U>> fn) {
-        Bound.Fn<T, CompletionStage<U>> w = Bound.function(fn, TYPE);
-        return registered(w, super.thenCompose(w));
+        StageCallback<T, ?, CompletionStage<U>> bound = bind(fn, "fn");
+        return registered(bound, super.thenCompose(bound));
     }
 
     @Override
     public <U> AsyncCompletableFuture<U> thenComposeAsync(Function<? super T, ? extends CompletionStage<U>> fn) {
-        Bound.Fn<T, CompletionStage<U>> w = Bound.function(fn, TYPE);
-        return registered(w, super.thenComposeAsync(w));
+        StageCallback<T, ?, CompletionStage<U>> bound = bind(fn, "fn");
+        return registered(bound, super.thenComposeAsync(bound));
     }
 
     @Override
     public <U> AsyncCompletableFuture<U> thenComposeAsync(Function<? super T, ? extends CompletionStage<U>> fn, Executor executor) {
-        Objects.requireNonNull(executor, "executor");
-        Bound.Fn<T, CompletionStage<U>> w = Bound.function(fn, TYPE);
-        return registered(w, super.thenComposeAsync(w, executor));
+        StageCallback<T, ?, CompletionStage<U>> bound = bind(fn, "fn", executor);
+        return registered(bound, super.thenComposeAsync(bound, executor));
     }
 
     @Override
     public <U> AsyncCompletableFuture<U> handle(BiFunction<? super T, Throwable, ? extends U> fn) {
-        Bound.BiFn<T, Throwable, U> w = Bound.biFunction(fn, TYPE);
-        return registered(w, super.handle(w));
+        StageCallback<T, Throwable, U> bound = bind(fn, "fn");
+        return registered(bound, super.handle(bound));
     }
 
     @Override
     public <U> AsyncCompletableFuture<U> handleAsync(BiFunction<? super T, Throwable, ? extends U> fn) {
-        Bound.BiFn<T, Throwable, U> w = Bound.biFunction(fn, TYPE);
-        return registered(w, super.handleAsync(w));
+        StageCallback<T, Throwable, U> bound = bind(fn, "fn");
+        return registered(bound, super.handleAsync(bound));
     }
 
     @Override
     public <U> AsyncCompletableFuture<U> handleAsync(BiFunction<? super T, Throwable, ? extends U> fn, Executor executor) {
-        Objects.requireNonNull(executor, "executor");
-        Bound.BiFn<T, Throwable, U> w = Bound.biFunction(fn, TYPE);
-        return registered(w, super.handleAsync(w, executor));
+        StageCallback<T, Throwable, U> bound = bind(fn, "fn", executor);
+        return registered(bound, super.handleAsync(bound, executor));
     }
 
     @Override
@@ -673,68 +596,90 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
             // canceller: library plumbing, not a stage of the caller's.
             return (AsyncCompletableFuture<T>) super.whenComplete(action);
         }
-        Bound.BiAction<T, Throwable> w = Bound.biConsumer(action, TYPE);
-        return registered(w, super.whenComplete(w));
+        StageCallback<T, Throwable, ?> bound = bind(action, "action");
+        return registered(bound, super.whenComplete(bound));
     }
 
     @Override
     public AsyncCompletableFuture<T> whenCompleteAsync(BiConsumer<? super T, ? super Throwable> action) {
-        Bound.BiAction<T, Throwable> w = Bound.biConsumer(action, TYPE);
-        return registered(w, super.whenCompleteAsync(w));
+        StageCallback<T, Throwable, ?> bound = bind(action, "action");
+        return registered(bound, super.whenCompleteAsync(bound));
     }
 
     @Override
     public AsyncCompletableFuture<T> whenCompleteAsync(BiConsumer<? super T, ? super Throwable> action, Executor executor) {
-        Objects.requireNonNull(executor, "executor");
-        Bound.BiAction<T, Throwable> w = Bound.biConsumer(action, TYPE);
-        return registered(w, super.whenCompleteAsync(w, executor));
+        StageCallback<T, Throwable, ?> bound = bind(action, "action", executor);
+        return registered(bound, super.whenCompleteAsync(bound, executor));
     }
 
     @Override
     public AsyncCompletableFuture<T> exceptionally(Function<Throwable, ? extends T> fn) {
-        Bound.Fn<Throwable, T> w = Bound.function(fn, TYPE);
-        return registered(w, super.exceptionally(w));
+        StageCallback<Throwable, ?, T> bound = bind(fn, "fn");
+        return registered(bound, super.exceptionally(bound));
     }
 
     @Override
     public AsyncCompletableFuture<T> exceptionallyAsync(Function<Throwable, ? extends T> fn) {
-        Bound.Fn<Throwable, T> w = Bound.function(fn, TYPE);
-        return registered(w, super.exceptionallyAsync(w));
+        StageCallback<Throwable, ?, T> bound = bind(fn, "fn");
+        return registered(bound, super.exceptionallyAsync(bound));
     }
 
     @Override
     public AsyncCompletableFuture<T> exceptionallyAsync(Function<Throwable, ? extends T> fn, Executor executor) {
-        Objects.requireNonNull(executor, "executor");
-        Bound.Fn<Throwable, T> w = Bound.function(fn, TYPE);
-        return registered(w, super.exceptionallyAsync(w, executor));
+        StageCallback<Throwable, ?, T> bound = bind(fn, "fn", executor);
+        return registered(bound, super.exceptionallyAsync(bound, executor));
     }
 
     @Override
     public AsyncCompletableFuture<T> exceptionallyCompose(Function<Throwable, ? extends CompletionStage<T>> fn) {
-        Bound.Fn<Throwable, CompletionStage<T>> w = Bound.function(fn, TYPE);
-        return registered(w, super.exceptionallyCompose(w));
+        StageCallback<Throwable, ?, CompletionStage<T>> bound = bind(fn, "fn");
+        return registered(bound, super.exceptionallyCompose(bound));
     }
 
     @Override
     public AsyncCompletableFuture<T> exceptionallyComposeAsync(Function<Throwable, ? extends CompletionStage<T>> fn) {
-        Bound.Fn<Throwable, CompletionStage<T>> w = Bound.function(fn, TYPE);
-        return registered(w, super.exceptionallyComposeAsync(w));
+        StageCallback<Throwable, ?, CompletionStage<T>> bound = bind(fn, "fn");
+        return registered(bound, super.exceptionallyComposeAsync(bound));
     }
 
     @Override
     public AsyncCompletableFuture<T> exceptionallyComposeAsync(Function<Throwable, ? extends CompletionStage<T>> fn, Executor executor) {
-        Objects.requireNonNull(executor, "executor");
-        Bound.Fn<Throwable, CompletionStage<T>> w = Bound.function(fn, TYPE);
-        return registered(w, super.exceptionallyComposeAsync(w, executor));
+        StageCallback<Throwable, ?, CompletionStage<T>> bound = bind(fn, "fn", executor);
+        return registered(bound, super.exceptionallyComposeAsync(bound, executor));
     }
 
     // ---------------------------------------------------------------- internals
 
     /**
+     * Binds a stage's callback to the context current now. The arguments are checked first, in
+     * the order of the method's parameters (other stage, executor, callback), so that a call
+     * {@code CompletableFuture} would reject captures nothing and hooks never see its callback.
+     */
+    private static <A, B, R> StageCallback<A, B, R> bind(Object callback, String name) {
+        return StageCallback.bind(Objects.requireNonNull(callback, name), AsyncOperation.COMPLETABLE_FUTURE);
+    }
+
+    private static <A, B, R> StageCallback<A, B, R> bind(Object callback, String name, Executor executor) {
+        Objects.requireNonNull(executor, "executor");
+        return bind(callback, name);
+    }
+
+    private static <A, B, R> StageCallback<A, B, R> bind(CompletionStage<?> other, Object callback, String name) {
+        Objects.requireNonNull(other, "other");
+        return bind(callback, name);
+    }
+
+    private static <A, B, R> StageCallback<A, B, R> bind(CompletionStage<?> other, Object callback, String name,
+            Executor executor) {
+        Objects.requireNonNull(other, "other");
+        return bind(callback, name, executor);
+    }
+
+    /**
      * The future a stage method returned, watched for completion when the stage is an async
      * resource ({@code promiseResolve}, then {@code destroy}).
      */
-    private static <U> AsyncCompletableFuture<U> registered(AsyncOperation callback, CompletableFuture<U> dependent) {
+    private static <U> AsyncCompletableFuture<U> registered(StageCallback<?, ?, ?> callback, CompletableFuture<U> dependent) {
         // Safe: newIncompleteFuture() returns an AsyncCompletableFuture, and so every future the
         // stage methods of CompletableFuture create is one.
         AsyncCompletableFuture<U> future = (AsyncCompletableFuture<U>) dependent;
@@ -745,15 +690,15 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
     }
 
     /** Registers library plumbing on completion, bypassing this class's capturing overrides. */
-    private void observe(BiConsumer<? super T, ? super Throwable> action) {
+    final void observe(BiConsumer<? super T, ? super Throwable> action) {
         super.whenComplete(action);
     }
 
     /** Ends a stage's resource when its future completes. */
     private static final class Resolved implements BiConsumer<Object, Throwable>, Engine.PassThrough {
-        private final AsyncOperation callback;
+        private final StageCallback<?, ?, ?> callback;
 
-        Resolved(AsyncOperation callback) {
+        Resolved(StageCallback<?, ?, ?> callback) {
             this.callback = callback;
         }
 
@@ -764,7 +709,7 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
     }
 
     /** Completes another future as the observed one completed. */
-    private static final class Relay<T> implements BiConsumer<T, Throwable>, Engine.PassThrough {
+    static final class Relay<T> implements BiConsumer<T, Throwable>, Engine.PassThrough {
         private final AsyncCompletableFuture<T> target;
         /** Whether to wrap a failure in CompletionException, as CompletableFuture's relays do. */
         private final boolean wrap;
@@ -779,8 +724,8 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
             if (failure != null && wrap && !(failure instanceof CompletionException)) {
                 failure = new CompletionException(failure);
             }
-            if (target instanceof MinimalStage) {
-                ((MinimalStage<T>) target).relay(value, failure);
+            if (target instanceof StageOnlyFuture) {
+                ((StageOnlyFuture<T>) target).relay(value, failure);
             } else if (failure == null) {
                 target.complete(value);
             } else {
@@ -806,141 +751,6 @@ public class AsyncCompletableFuture<T> extends CompletableFuture<T> {
         @Override
         public String toString() {
             return runnable.toString();
-        }
-    }
-
-    /**
-     * What {@link #minimalCompletionStage()} returns: like {@code CompletableFuture}'s own minimal
-     * stage, every method outside {@link CompletionStage} throws
-     * {@link UnsupportedOperationException}; its stages are minimal stages too, and propagate.
-     */
-    private static final class MinimalStage<T> extends AsyncCompletableFuture<T> {
-        MinimalStage() {
-        }
-
-        /** The one way to complete a minimal stage: from the future it mirrors. */
-        void relay(T value, Throwable failure) {
-            if (failure == null) {
-                super.complete(value);
-            } else {
-                super.completeExceptionally(failure);
-            }
-        }
-
-        @Override
-        public <U> AsyncCompletableFuture<U> newIncompleteFuture() {
-            return new MinimalStage<>();
-        }
-
-        @Override
-        public AsyncCompletableFuture<T> toCompletableFuture() {
-            AsyncCompletableFuture<T> future = new AsyncCompletableFuture<>();
-            AsyncCompletableFuture<T> self = this; // observe() is private to the outer class
-            self.observe(new Relay<>(future, true));
-            return future;
-        }
-
-        @Override
-        public T get() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public T get(long timeout, TimeUnit unit) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public T getNow(T valueIfAbsent) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public T join() {
-            throw new UnsupportedOperationException();
-        }
-
-        /**
-         * Unsupported, as on {@code CompletableFuture}'s minimal stage (Java 19+ method).
-         *
-         * @return never
-         */
-        public T resultNow() {
-            throw new UnsupportedOperationException();
-        }
-
-        /**
-         * Unsupported, as on {@code CompletableFuture}'s minimal stage (Java 19+ method).
-         *
-         * @return never
-         */
-        public Throwable exceptionNow() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean complete(T value) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean completeExceptionally(Throwable ex) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean cancel(boolean mayInterruptIfRunning) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void obtrudeValue(T value) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void obtrudeException(Throwable ex) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean isDone() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean isCancelled() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean isCompletedExceptionally() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public int getNumberOfDependents() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public AsyncCompletableFuture<T> completeAsync(Supplier<? extends T> supplier, Executor executor) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public AsyncCompletableFuture<T> completeAsync(Supplier<? extends T> supplier) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public AsyncCompletableFuture<T> orTimeout(long timeout, TimeUnit unit) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public AsyncCompletableFuture<T> completeOnTimeout(T value, long timeout, TimeUnit unit) {
-            throw new UnsupportedOperationException();
         }
     }
 }

@@ -761,4 +761,37 @@ class AsyncCompletableFutureTest {
         assertThatThrownBy(() -> f.thenApplyAsync(v -> v, null)).isInstanceOf(NullPointerException.class);
         assertThat(recorder.inits("CompletableFuture")).isEmpty();
     }
+
+    @Test
+    void nullArgumentsAreNamedInParameterOrderAndCaptureNothing() {
+        Recorder recorder = recorder();
+        AsyncCompletableFuture<String> f = new AsyncCompletableFuture<>();
+        Executor executor = Runnable::run;
+        assertThatThrownBy(() -> f.thenCombineAsync(null, null, null)).hasMessageContaining("other");
+        assertThatThrownBy(() -> f.runAfterEitherAsync(f, null, null)).hasMessageContaining("executor");
+        assertThatThrownBy(() -> f.thenAcceptBothAsync(f, null, executor)).hasMessageContaining("action");
+        assertThatThrownBy(() -> f.handleAsync(null, null)).hasMessageContaining("executor");
+        assertThatThrownBy(() -> f.handleAsync(null, executor)).hasMessageContaining("fn");
+        assertThatThrownBy(() -> f.whenCompleteAsync(null)).hasMessageContaining("action");
+        assertThatThrownBy(() -> f.exceptionallyComposeAsync(null)).hasMessageContaining("fn");
+        assertThatThrownBy(() -> f.completeAsync(null, null)).hasMessageContaining("supplier");
+        assertThatThrownBy(() -> f.completeAsync(() -> "v", null)).hasMessageContaining("executor");
+        assertThat(recorder.inits("CompletableFuture")).isEmpty();
+    }
+
+    @Test
+    void aStagesResourcePrintsAsItsCallback() {
+        Recorder recorder = recorder();
+        new AsyncCompletableFuture<String>().thenAccept(new java.util.function.Consumer<String>() {
+            @Override
+            public void accept(String v) {
+            }
+
+            @Override
+            public String toString() {
+                return "my callback";
+            }
+        });
+        assertThat(recorder.onlyInit("CompletableFuture").resource).hasToString("my callback");
+    }
 }

@@ -3,20 +3,17 @@ package dev.asynclocal.internal;
 import java.nio.channels.CompletionHandler;
 import java.util.Objects;
 import java.util.concurrent.Callable;
-import java.util.function.BiConsumer;
-import java.util.function.BiFunction;
-import java.util.function.Consumer;
-import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
- * Callbacks bound to the context current where they were created: one wrapper class per
- * functional shape, each a {@link AsyncOperation}, so binding a callback allocates exactly one object
- * when no hook is enabled.
+ * Tasks and handlers bound to the context current where they were created: a {@link Task}
+ * ({@code Runnable}), a {@link Call} ({@code Callable}) and a {@link Handler} (an asynchronous
+ * channel's {@code CompletionHandler}), each its own {@link AsyncOperation}, so binding allocates
+ * exactly one object when no hook is enabled. A future's stage callbacks, of five shapes, are one
+ * class of their own, {@link StageCallback}.
  *
  * <p>Every factory captures on the calling thread and announces the capture ({@code init}, if a
- * hook is enabled) before returning. Every wrapper runs its callback with
- * {@link AsyncOperation#enter}/{@link AsyncOperation#exit} in a {@code finally}, so the callback's exceptions
+ * hook is enabled) before returning. Every wrapper runs its callback between
+ * {@link AsyncOperation#enter} and {@link AsyncOperation#exit}, so the callback's exceptions
  * propagate unchanged and the thread gets back exactly its own context. A wrapper's
  * {@code toString()} is its callback's, so messages that print tasks (a
  * {@code RejectedExecutionException}'s, say) read as they would without it.
@@ -54,90 +51,6 @@ public final class Bound {
     public static <V> Call<V> callable(Callable<V> task, String type, int ending) {
         Objects.requireNonNull(task, "task");
         Call<V> bound = new Call<>(task, type, ending);
-        bound.announce();
-        return bound;
-    }
-
-    /**
-     * {@code fn} bound to the calling thread's context.
-     *
-     * @param fn the function
-     * @param type the resource type hooks see
-     * @param <T> the argument type
-     * @param <R> the result type
-     * @return the bound function
-     * @throws NullPointerException if {@code fn} is {@code null}
-     */
-    public static <T, R> Fn<T, R> function(Function<? super T, ? extends R> fn, String type) {
-        Objects.requireNonNull(fn, "fn");
-        Fn<T, R> bound = new Fn<>(fn, type);
-        bound.announce();
-        return bound;
-    }
-
-    /**
-     * {@code fn} bound to the calling thread's context.
-     *
-     * @param fn the function
-     * @param type the resource type hooks see
-     * @param <T> the first argument type
-     * @param <U> the second argument type
-     * @param <R> the result type
-     * @return the bound function
-     * @throws NullPointerException if {@code fn} is {@code null}
-     */
-    public static <T, U, R> BiFn<T, U, R> biFunction(BiFunction<? super T, ? super U, ? extends R> fn, String type) {
-        Objects.requireNonNull(fn, "fn");
-        BiFn<T, U, R> bound = new BiFn<>(fn, type);
-        bound.announce();
-        return bound;
-    }
-
-    /**
-     * {@code action} bound to the calling thread's context.
-     *
-     * @param action the action
-     * @param type the resource type hooks see
-     * @param <T> the argument type
-     * @return the bound action
-     * @throws NullPointerException if {@code action} is {@code null}
-     */
-    public static <T> Action<T> consumer(Consumer<? super T> action, String type) {
-        Objects.requireNonNull(action, "action");
-        Action<T> bound = new Action<>(action, type);
-        bound.announce();
-        return bound;
-    }
-
-    /**
-     * {@code action} bound to the calling thread's context.
-     *
-     * @param action the action
-     * @param type the resource type hooks see
-     * @param <T> the first argument type
-     * @param <U> the second argument type
-     * @return the bound action
-     * @throws NullPointerException if {@code action} is {@code null}
-     */
-    public static <T, U> BiAction<T, U> biConsumer(BiConsumer<? super T, ? super U> action, String type) {
-        Objects.requireNonNull(action, "action");
-        BiAction<T, U> bound = new BiAction<>(action, type);
-        bound.announce();
-        return bound;
-    }
-
-    /**
-     * {@code supplier} bound to the calling thread's context.
-     *
-     * @param supplier the supplier
-     * @param type the resource type hooks see
-     * @param <T> the result type
-     * @return the bound supplier
-     * @throws NullPointerException if {@code supplier} is {@code null}
-     */
-    public static <T> Supply<T> supplier(Supplier<? extends T> supplier, String type) {
-        Objects.requireNonNull(supplier, "supplier");
-        Supply<T> bound = new Supply<>(supplier, type);
         bound.announce();
         return bound;
     }
@@ -235,155 +148,6 @@ public final class Bound {
         @Override
         public String toString() {
             return task.toString();
-        }
-    }
-
-    /**
-     * A bound {@link Function}; finished externally (by the stage's completion).
-     *
-     * @param <T> the argument type
-     * @param <R> the result type
-     */
-    public static final class Fn<T, R> extends AsyncOperation implements Function<T, R> {
-        private final Function<? super T, ? extends R> fn;
-
-        Fn(Function<? super T, ? extends R> fn, String type) {
-            super(type, FINISH_EXTERNALLY);
-            this.fn = fn;
-        }
-
-        @Override
-        public R apply(T t) {
-            Object saved = enter();
-            try {
-                return fn.apply(t);
-            } finally {
-                exit(saved);
-            }
-        }
-
-        @Override
-        public String toString() {
-            return fn.toString();
-        }
-    }
-
-    /**
-     * A bound {@link BiFunction}; finished externally.
-     *
-     * @param <T> the first argument type
-     * @param <U> the second argument type
-     * @param <R> the result type
-     */
-    public static final class BiFn<T, U, R> extends AsyncOperation implements BiFunction<T, U, R> {
-        private final BiFunction<? super T, ? super U, ? extends R> fn;
-
-        BiFn(BiFunction<? super T, ? super U, ? extends R> fn, String type) {
-            super(type, FINISH_EXTERNALLY);
-            this.fn = fn;
-        }
-
-        @Override
-        public R apply(T t, U u) {
-            Object saved = enter();
-            try {
-                return fn.apply(t, u);
-            } finally {
-                exit(saved);
-            }
-        }
-
-        @Override
-        public String toString() {
-            return fn.toString();
-        }
-    }
-
-    /**
-     * A bound {@link Consumer}; finished externally.
-     *
-     * @param <T> the argument type
-     */
-    public static final class Action<T> extends AsyncOperation implements Consumer<T> {
-        private final Consumer<? super T> action;
-
-        Action(Consumer<? super T> action, String type) {
-            super(type, FINISH_EXTERNALLY);
-            this.action = action;
-        }
-
-        @Override
-        public void accept(T t) {
-            Object saved = enter();
-            try {
-                action.accept(t);
-            } finally {
-                exit(saved);
-            }
-        }
-
-        @Override
-        public String toString() {
-            return action.toString();
-        }
-    }
-
-    /**
-     * A bound {@link BiConsumer}; finished externally.
-     *
-     * @param <T> the first argument type
-     * @param <U> the second argument type
-     */
-    public static final class BiAction<T, U> extends AsyncOperation implements BiConsumer<T, U> {
-        private final BiConsumer<? super T, ? super U> action;
-
-        BiAction(BiConsumer<? super T, ? super U> action, String type) {
-            super(type, FINISH_EXTERNALLY);
-            this.action = action;
-        }
-
-        @Override
-        public void accept(T t, U u) {
-            Object saved = enter();
-            try {
-                action.accept(t, u);
-            } finally {
-                exit(saved);
-            }
-        }
-
-        @Override
-        public String toString() {
-            return action.toString();
-        }
-    }
-
-    /**
-     * A bound {@link Supplier}; finished externally.
-     *
-     * @param <T> the result type
-     */
-    public static final class Supply<T> extends AsyncOperation implements Supplier<T> {
-        private final Supplier<? extends T> supplier;
-
-        Supply(Supplier<? extends T> supplier, String type) {
-            super(type, FINISH_EXTERNALLY);
-            this.supplier = supplier;
-        }
-
-        @Override
-        public T get() {
-            Object saved = enter();
-            try {
-                return supplier.get();
-            } finally {
-                exit(saved);
-            }
-        }
-
-        @Override
-        public String toString() {
-            return supplier.toString();
         }
     }
 

@@ -248,7 +248,7 @@ public final class Engine {
      * @return {@code fn} bound to the calling thread's context
      */
     public static <T, R> Function<T, R> function(Function<? super T, ? extends R> fn, String type) {
-        return Bound.function(fn, type);
+        return StageCallback.bind(fn, type);
     }
 
     /**
@@ -261,7 +261,7 @@ public final class Engine {
      */
     public static <T, U, R> BiFunction<T, U, R> biFunction(BiFunction<? super T, ? super U, ? extends R> fn,
             String type) {
-        return Bound.biFunction(fn, type);
+        return StageCallback.bind(fn, type);
     }
 
     /**
@@ -271,7 +271,7 @@ public final class Engine {
      * @return {@code action} bound to the calling thread's context
      */
     public static <T> Consumer<T> consumer(Consumer<? super T> action, String type) {
-        return Bound.consumer(action, type);
+        return StageCallback.bind(action, type);
     }
 
     /**
@@ -282,7 +282,7 @@ public final class Engine {
      * @return {@code action} bound to the calling thread's context
      */
     public static <T, U> BiConsumer<T, U> biConsumer(BiConsumer<? super T, ? super U> action, String type) {
-        return Bound.biConsumer(action, type);
+        return StageCallback.bind(action, type);
     }
 
     /**
@@ -292,7 +292,7 @@ public final class Engine {
      * @return {@code supplier} bound to the calling thread's context
      */
     public static <T> Supplier<T> supplier(Supplier<? extends T> supplier, String type) {
-        return Bound.supplier(supplier, type);
+        return StageCallback.bind(supplier, type);
     }
 
     /**

@@ -263,7 +263,8 @@ class AsyncOperationTest {
     @Test
     void resolvedEmitsPromiseResolveThenDestroyOnce() throws Exception {
         Hooks.enable(sink);
-        Bound.Fn<String, String> fn = Bound.function(v -> v, AsyncOperation.COMPLETABLE_FUTURE);
+        StageCallback<String, ?, String> fn = StageCallback.bind((java.util.function.Function<String, String>) v -> v,
+                AsyncOperation.COMPLETABLE_FUTURE);
         assertThat(fn.apply("x")).isEqualTo("x");
         fn.resolved();
         fn.resolved();
