@@ -10,8 +10,8 @@ final class ThreadAdvice {
     /** {@code start()} of {@code Thread} and {@code VirtualThread}. */
     static final class Start {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Object enter(@Advice.This Thread self) {
-            return ThreadSupport.starting(self, null);
+        static Object enter(@Advice.This Thread self, @Resource.Type String type) {
+            return ThreadSupport.starting(self, null, type);
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
@@ -25,8 +25,9 @@ final class ThreadAdvice {
     /** {@code start(ThreadContainer)} of {@code Thread} and {@code VirtualThread} (Java 21+). */
     static final class StartInContainer {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Object enter(@Advice.This Thread self, @Advice.Argument(0) Object container) {
-            return ThreadSupport.starting(self, container);
+        static Object enter(@Advice.This Thread self, @Advice.Argument(0) Object container,
+                @Resource.Type String type) {
+            return ThreadSupport.starting(self, container, type);
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)

@@ -71,8 +71,7 @@ public final class ThreadSupport {
             if (ForkJoinWorkerThread.class.isAssignableFrom(type)) {
                 return false;
             }
-            ClassLoader loader = type.getClassLoader();
-            return loader != null && loader != ClassLoader.getPlatformClassLoader();
+            return ClassOrigin.isApplicationLoaded(type);
         }
     };
 
@@ -94,9 +93,10 @@ public final class ThreadSupport {
      * @param thread the thread being started
      * @param container the {@code ThreadContainer} of {@code start(ThreadContainer)} (Java 21+),
      *     {@code null} for {@code start()}
+     * @param resourceType the resource type of the capture
      * @return the capture put in the side table, or {@code null}
      */
-    public static Object starting(Thread thread, Object container) {
+    public static Object starting(Thread thread, Object container, String resourceType) {
         if (!Propagation.capturing() || PENDING.get(thread) != null) {
             return null;
         }
@@ -116,7 +116,8 @@ public final class ThreadSupport {
         } else {
             return null;
         }
-        Object capture = Engine.capture(Engine.THREAD, Engine.FINISH_EXTERNALLY);
+        // Finished by runEnded, or by startFailed if the thread never runs.
+        Object capture = Engine.capture(resourceType, Engine.FINISH_EXTERNALLY);
         if (PENDING.putIfAbsent(thread, new Start(capture, provisional)) != null) {
             Engine.finish(capture);
             return null;
