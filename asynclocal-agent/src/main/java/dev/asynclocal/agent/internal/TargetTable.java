@@ -216,6 +216,23 @@ public final class TargetTable {
         return new ArrayList<>(names);
     }
 
+    /**
+     * The rows that capture and apply to a JDK of the given feature version, each with the
+     * resource type it makes, for the test that makes every one of them happen under a hook.
+     *
+     * @param feature a feature version, as {@code Runtime.version().feature()}
+     * @return each row's description ({@link Row#toString}) and its resource type, in table order
+     */
+    public static Map<String, String> resourceTypesOn(int feature) {
+        Map<String, String> types = new LinkedHashMap<>();
+        for (Row row : ROWS) {
+            if (row.captures != null && row.matchesOn(feature)) {
+                types.put(row.toString(), row.captures.type);
+            }
+        }
+        return types;
+    }
+
     /** The rows grouped by their types, in table order: one type matcher each in the agent. */
     static Map<Types, List<Row>> byTypes() {
         Map<Types, List<Row>> groups = new LinkedHashMap<>();
@@ -364,7 +381,8 @@ public final class TargetTable {
      * see {@link ClassOrigin}) by what they extend or directly implement.
      */
     static final class Types {
-        final Set<String> jdkClasses;
+        /** Binary names, in the table's order (so that rows read and print the same in every JVM). */
+        final List<String> jdkClasses;
         /** A JDK class whose application subclasses, at any depth, are matched; or {@code null}. */
         final String applicationSubclassesOf;
         /**
@@ -372,25 +390,25 @@ public final class TargetTable {
          * own {@code implements} clause. Their subclasses inherit the instrumented methods; an
          * override that does not call up to them is rare enough not to read every hierarchy for.
          */
-        final Set<String> applicationImplementorsOf;
+        final List<String> applicationImplementorsOf;
         private ElementMatcher.Junction<TypeDescription> matcher;
 
-        private Types(Set<String> jdkClasses, String applicationSubclassesOf, Set<String> applicationImplementorsOf) {
+        private Types(List<String> jdkClasses, String applicationSubclassesOf, List<String> applicationImplementorsOf) {
             this.jdkClasses = jdkClasses;
             this.applicationSubclassesOf = applicationSubclassesOf;
             this.applicationImplementorsOf = applicationImplementorsOf;
         }
 
         static Types jdk(String... names) {
-            return new Types(Set.of(names), null, Set.of());
+            return new Types(List.of(names), null, List.of());
         }
 
         static Types applicationSubclassesOf(String jdkClass) {
-            return new Types(Set.of(), jdkClass, Set.of());
+            return new Types(List.of(), jdkClass, List.of());
         }
 
         Types orApplicationImplementorsOf(String... interfaces) {
-            return new Types(jdkClasses, applicationSubclassesOf, Set.of(interfaces));
+            return new Types(jdkClasses, applicationSubclassesOf, List.of(interfaces));
         }
 
         /** The ByteBuddy matcher for these types. */
@@ -460,8 +478,8 @@ public final class TargetTable {
     private static final class ApplicationImplementorOf extends ElementMatcher.Junction.AbstractBase<TypeDescription> {
         private final Set<String> interfaceNames;
 
-        ApplicationImplementorOf(Set<String> interfaceNames) {
-            this.interfaceNames = interfaceNames;
+        ApplicationImplementorOf(List<String> interfaceNames) {
+            this.interfaceNames = Set.copyOf(interfaceNames);
         }
 
         @Override

@@ -214,6 +214,15 @@ class TargetTableTest {
     }
 
     @Test
+    void everyRowHasADescriptionOfItsOwn() {
+        // Tests and reports name rows by it, and TableResourceTypesIT keys its exercises by it.
+        Set<String> descriptions = new LinkedHashSet<>();
+        for (TargetTable.Row row : TargetTable.ROWS) {
+            assertThat(descriptions.add(row.toString())).as(row.toString()).isTrue();
+        }
+    }
+
+    @Test
     void theJdkClassesOfARunningJdkAreThoseOfItsRows() {
         assertThat(TargetTable.jdkClassesOn(17)).contains("java.lang.Thread",
                 "java.util.concurrent.CompletableFuture$ThreadPerTaskExecutor").doesNotContain("java.lang.VirtualThread");
