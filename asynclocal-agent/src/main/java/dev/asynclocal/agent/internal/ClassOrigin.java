@@ -3,8 +3,9 @@ package dev.asynclocal.agent.internal;
 /**
  * Where a class comes from, decided here and nowhere else in the agent:
  * <ul>
- *   <li><b>the JDK's</b>: transformed only where {@link TargetTable} names it, and never matched as
- *       an application subclass or implementation;</li>
+ *   <li><b>the JDK's</b>: transformed only where {@link TargetTable} names it, never matched as an
+ *       application subclass or implementation, and never taken for the code that waits on a
+ *       {@code Condition} (see {@link ThreadSupport#waitingOnCondition});</li>
  *   <li><b>the agent's and the library's own internals</b>: never transformed (the code the agent
  *       adds calls them);</li>
  *   <li><b>everything else</b>, the application and its libraries.</li>

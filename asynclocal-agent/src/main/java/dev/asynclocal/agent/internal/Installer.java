@@ -116,6 +116,7 @@ public final class Installer {
         }
         letJavaBaseReadTheAgent(instrumentation);
         ClassFileFilter.warmUp();
+        ThreadSupport.warmUp();
         // The agent needs no Nexus (ByteBuddy's helper for type initializers it adds, which this
         // agent never does); left enabled, building the agent would inject a class into the
         // system class loader and, on Java 24+, make the JVM warn about sun.misc.Unsafe. The

@@ -79,6 +79,10 @@ public final class TargetTable {
             .orApplicationImplementorsOf("java.util.concurrent.BlockingQueue",
                     "java.util.concurrent.BlockingDeque", "java.util.concurrent.TransferQueue");
     private static final Types SELECTOR = Types.jdk("sun.nio.ch.SelectorImpl");
+    /** The JDK's one implementation of {@code Condition}, in its two synchronizer flavours. */
+    private static final Types CONDITIONS = Types.jdk(
+            "java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject",
+            "java.util.concurrent.locks.AbstractQueuedLongSynchronizer$ConditionObject");
     private static final Types CHANNEL_GROUP = Types.jdk("sun.nio.ch.AsynchronousChannelGroupImpl");
     private static final Types ASYNCHRONOUS_CHANNELS = Types.jdk(
             "sun.nio.ch.AsynchronousSocketChannelImpl",
@@ -183,6 +187,8 @@ public final class TargetTable {
                     .or(namedOneOf("poll", "pollFirst", "pollLast").and(takes("long", "java.util.concurrent.TimeUnit")))),
                     ThreadAdvice.WaitForWork.class),
             advise(SELECTOR, named("lockAndDoSelect"), ThreadAdvice.WaitForWork.class),
+            advise(CONDITIONS, isPublic().and(namedOneOf("await", "awaitNanos", "awaitUntil", "awaitUninterruptibly")),
+                    ThreadAdvice.WaitOnCondition.class),
             // asynchronous I/O
             advise(CHANNEL_GROUP, named("startThreads").and(takes(RUNNABLE)), ExecutorAdvice.AddWorker.class),
             advise(ASYNCHRONOUS_CHANNELS, isPublic().and(not(isStatic()))

@@ -74,4 +74,16 @@ final class ThreadAdvice {
             ThreadSupport.waitingForWork();
         }
     }
+
+    /**
+     * {@code await}, {@code awaitNanos}, {@code awaitUntil} and {@code awaitUninterruptibly} of the
+     * JDK's {@code Condition}: a wait for work from elsewhere when the caller is not one of the
+     * JDK's own synchronizers (see {@link ThreadSupport#waitingOnCondition}).
+     */
+    static final class WaitOnCondition {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter() {
+            ThreadSupport.waitingOnCondition();
+        }
+    }
 }
