@@ -35,8 +35,8 @@ import net.bytebuddy.utility.JavaModule;
  * Installs the agent's transformations; runs from the bootstrap class path (see
  * {@code AsyncLocalAgent}), like every class it uses.
  *
- * <p>Every transformation only rewrites method bodies (ByteBuddy advice and one call
- * substitution), never adds a field or a method, so classes loaded before the agent (always
+ * <p>Every transformation only rewrites method bodies (ByteBuddy advice, and calls replaced in two
+ * loops), never adds a field or a method, so classes loaded before the agent (always
  * {@code Thread}, often the concurrency classes) are retransformed in place, and the JVM accepts
  * it on every supported version. What is instrumented is {@link TargetTable}, one row per rule;
  * {@link #instrumented()} reports which classes were actually transformed in this JVM.
@@ -275,8 +275,8 @@ public final class Installer {
 
     /**
      * The transformer as registered with the JVM: passes a class to ByteBuddy only if
-     * {@link ClassFileFilter#mayTransform} says it may need it, so the classes an application loads cost
-     * a glance at their constant pool, not a ByteBuddy description each.
+     * {@link ClassFileFilter#mayTransform} says it may need it, so the classes an application loads
+     * cost a glance at their constant pool, not a ByteBuddy description each.
      */
     private static final class Filtering extends ResettableClassFileTransformer.WithDelegation {
         Filtering(ResettableClassFileTransformer delegate) {
