@@ -42,8 +42,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * is in docs/agent.md, "New threads").
  */
 class LongLivedThreadsIT {
-    private static final String A = "request-A";
-    private static final String B = "request-B";
+    static final String A = "request-A";
+    static final String B = "request-B";
 
     /** A hand-written executor: a queue drained by one thread, started on first use. */
     static final class QueueExecutor {
@@ -105,7 +105,7 @@ class LongLivedThreadsIT {
         }
     }
 
-    private static String seenBy(ThrowingConsumer<Runnable> submit, String context) throws Exception {
+    static String seenBy(ThrowingConsumer<Runnable> submit, String context) throws Exception {
         Seen seen = new Seen();
         if (context == null) {
             submit.accept(seen.task());

@@ -153,6 +153,26 @@ class VirtualThreadIT {
     }
 
     @Test
+    void aVirtualThreadKeepsItsContextAcrossAConditionWaitAndAQueueTake() throws Exception {
+        // Virtual threads inherit for good: waiting for input is no sign of a worker here.
+        ConditionWaitIT.Mailbox input = new ConditionWaitIT.Mailbox();
+        java.util.concurrent.BlockingQueue<String> queue = new java.util.concurrent.LinkedBlockingQueue<>();
+        AtomicReference<String> seen = new AtomicReference<>("not run");
+        Thread virtual = STORE.run("virtual", () -> Thread.ofVirtual().start(() -> {
+            try {
+                seen.set(input.take() + ":" + STORE.getStore() + "," + queue.take() + ":" + STORE.getStore());
+            } catch (InterruptedException e) {
+                seen.set(e.toString());
+            }
+        }));
+        ConditionWaitIT.awaitWaiting(virtual);
+        input.put("x");
+        queue.put("y");
+        virtual.join(Duration.ofSeconds(Kit.TIMEOUT_SECONDS));
+        assertThat(seen.get()).isEqualTo("x:virtual,y:virtual");
+    }
+
+    @Test
     void aVirtualThreadIsOneThreadResourceAndItsSchedulingIsNotTraced() throws Exception {
         try (Recorder recorder = new Recorder().enable()) {
             AsyncResource starter = new AsyncResource("Starter");

@@ -1,6 +1,5 @@
 package dev.asynclocal.agent.internal;
 
-import dev.asynclocal.internal.Engine;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -19,8 +18,9 @@ final class ExecutorAdvice {
     /** {@code ThreadPoolExecutor.execute(Runnable)}. */
     static final class Execute {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.Argument(value = 0, readOnly = false) Runnable command) {
-            command = ExecutorSupport.execute(command);
+        static void enter(@Advice.Argument(value = 0, readOnly = false) Runnable command,
+                @Resource.Type String type, @Resource.Ending int ending) {
+            command = ExecutorSupport.execute(command, type, ending);
         }
     }
 
@@ -98,48 +98,27 @@ final class ExecutorAdvice {
         }
     }
 
-    /** {@code ScheduledThreadPoolExecutor.execute/submit(Runnable[, T])}. */
-    static final class ScheduledExecute {
+    /**
+     * The {@code ScheduledThreadPoolExecutor} methods taking a {@code Runnable}: {@code execute},
+     * {@code submit}, {@code schedule}, {@code scheduleAtFixedRate}, {@code scheduleWithFixedDelay}
+     * (the table says which resource each one makes).
+     */
+    static final class ScheduledRunnable {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.This ScheduledThreadPoolExecutor self,
-                @Advice.Argument(value = 0, readOnly = false) Runnable command) {
-            command = ExecutorSupport.scheduled(self, command, Engine.EXECUTOR, Engine.FINISH_AFTER_RUN);
+                @Advice.Argument(value = 0, readOnly = false) Runnable command,
+                @Resource.Type String type, @Resource.Ending int ending) {
+            command = ExecutorSupport.scheduled(self, command, type, ending);
         }
     }
 
-    /** {@code ScheduledThreadPoolExecutor.submit(Callable)}. */
-    static final class ScheduledSubmitCallable {
+    /** {@code ScheduledThreadPoolExecutor.submit(Callable)} and {@code schedule(Callable, long, TimeUnit)}. */
+    static final class ScheduledCallable {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.This ScheduledThreadPoolExecutor self,
-                @Advice.Argument(value = 0, readOnly = false) Callable<?> task) {
-            task = ExecutorSupport.scheduledCallable(self, task, Engine.EXECUTOR);
-        }
-    }
-
-    /** {@code ScheduledThreadPoolExecutor.schedule(Runnable, long, TimeUnit)}. */
-    static final class Schedule {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.This ScheduledThreadPoolExecutor self,
-                @Advice.Argument(value = 0, readOnly = false) Runnable command) {
-            command = ExecutorSupport.scheduled(self, command, Engine.SCHEDULED_TASK, Engine.FINISH_AFTER_RUN);
-        }
-    }
-
-    /** {@code ScheduledThreadPoolExecutor.schedule(Callable, long, TimeUnit)}. */
-    static final class ScheduleCallable {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.This ScheduledThreadPoolExecutor self,
-                @Advice.Argument(value = 0, readOnly = false) Callable<?> task) {
-            task = ExecutorSupport.scheduledCallable(self, task, Engine.SCHEDULED_TASK);
-        }
-    }
-
-    /** {@code scheduleAtFixedRate}/{@code scheduleWithFixedDelay}: every run in the same context. */
-    static final class SchedulePeriodic {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.This ScheduledThreadPoolExecutor self,
-                @Advice.Argument(value = 0, readOnly = false) Runnable command) {
-            command = ExecutorSupport.scheduled(self, command, Engine.SCHEDULED_TASK, Engine.FINISH_ON_FAILURE);
+                @Advice.Argument(value = 0, readOnly = false) Callable<?> task,
+                @Resource.Type String type, @Resource.Ending int ending) {
+            task = ExecutorSupport.scheduledCallable(self, task, type, ending);
         }
     }
 }

@@ -34,10 +34,12 @@ public final class ExecutorSupport {
      * The task {@code ThreadPoolExecutor.execute} should queue.
      *
      * @param task the submitted task
+     * @param type the resource type (the table's)
+     * @param ending when the bound task is finished (the table's)
      * @return the task bound to the submitter's context, or {@code task} itself
      */
-    public static Runnable execute(Runnable task) {
-        return Propagation.runnable(task, Engine.EXECUTOR, Engine.FINISH_AFTER_RUN);
+    public static Runnable execute(Runnable task, String type, int ending) {
+        return Propagation.runnable(task, type, ending);
     }
 
     /**
@@ -45,8 +47,8 @@ public final class ExecutorSupport {
      *
      * @param executor the executor
      * @param task the command
-     * @param type {@link Engine#EXECUTOR} for execute/submit, {@link Engine#SCHEDULED_TASK} for
-     *     the schedule methods
+     * @param type the resource type: {@link Engine#EXECUTOR} for execute/submit,
+     *     {@link Engine#SCHEDULED_TASK} for the schedule methods
      * @param ending {@link Engine#FINISH_AFTER_RUN}, or {@link Engine#FINISH_ON_FAILURE} for a
      *     periodic task
      * @return the command bound to the caller's context, or {@code task} itself
@@ -65,15 +67,17 @@ public final class ExecutorSupport {
      * @param executor the executor
      * @param task the callable
      * @param type the resource type
+     * @param ending when the bound callable is finished
      * @param <V> the result type
      * @return the callable bound to the caller's context, or {@code task} itself
      */
-    public static <V> Callable<V> scheduledCallable(ScheduledThreadPoolExecutor executor, Callable<V> task, String type) {
+    public static <V> Callable<V> scheduledCallable(ScheduledThreadPoolExecutor executor, Callable<V> task, String type,
+            int ending) {
         if (task == null || Propagation.passesThrough(task) || !Propagation.capturing()
                 || isJdkScheduler(executor)) {
             return task;
         }
-        return Engine.callable(task, type, Engine.FINISH_AFTER_RUN);
+        return Engine.callable(task, type, ending);
     }
 
     /** Schedulers the JDK creates for itself (timeouts of futures, virtual-thread unparking). */
@@ -88,7 +92,7 @@ public final class ExecutorSupport {
      * the pool gives it (in its captured context when it has one: the wrapper installs it), and the
      * worker's own context is put back afterwards. A task submitted outside any context is not
      * wrapped, so without this an {@code enterWith} in it would stay on the worker for the next
-     * such task. The agent's generated code calls this: keep the signature.
+     * such task. A call replacement in {@link TargetTable} names this method.
      *
      * @param task the task the worker runs
      */

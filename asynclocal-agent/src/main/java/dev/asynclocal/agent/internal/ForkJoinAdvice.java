@@ -15,8 +15,8 @@ final class ForkJoinAdvice {
     /** {@code ForkJoinTask.fork()}. */
     static final class Fork {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.This ForkJoinTask<?> self) {
-            ForkJoinSupport.forked(self);
+        static void enter(@Advice.This ForkJoinTask<?> self, @Resource.Type String type) {
+            ForkJoinSupport.forked(self, type);
         }
     }
 
@@ -51,24 +51,27 @@ final class ForkJoinAdvice {
     /** Pool methods taking a {@code ForkJoinTask}: execute, submit, invoke, externalSubmit, lazySubmit. */
     static final class SubmitTask {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.This ForkJoinPool self, @Advice.Argument(0) ForkJoinTask<?> task) {
-            ForkJoinSupport.submitted(self, task);
+        static void enter(@Advice.This ForkJoinPool self, @Advice.Argument(0) ForkJoinTask<?> task,
+                @Resource.Type String type) {
+            ForkJoinSupport.submitted(self, task, type);
         }
     }
 
     /** {@code execute(Runnable)}, {@code submit(Runnable[, T])}. */
     static final class SubmitRunnable {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.This ForkJoinPool self, @Advice.Argument(value = 0, readOnly = false) Runnable task) {
-            task = ForkJoinSupport.runnable(self, task);
+        static void enter(@Advice.This ForkJoinPool self, @Advice.Argument(value = 0, readOnly = false) Runnable task,
+                @Resource.Type String type, @Resource.Ending int ending) {
+            task = ForkJoinSupport.runnable(self, task, type, ending);
         }
     }
 
-    /** {@code submit(Callable)}, {@code submitWithTimeout(Callable, ...)}. */
+    /** {@code submit(Callable)}, {@code submitWithTimeout(Callable, ...)}, {@code schedule(Callable, ...)} (Java 25+). */
     static final class SubmitCallable {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.This ForkJoinPool self, @Advice.Argument(value = 0, readOnly = false) Callable<?> task) {
-            task = ForkJoinSupport.callable(self, task, Engine.FORK_JOIN_TASK);
+        static void enter(@Advice.This ForkJoinPool self, @Advice.Argument(value = 0, readOnly = false) Callable<?> task,
+                @Resource.Type String type, @Resource.Ending int ending) {
+            task = ForkJoinSupport.callable(self, task, type, ending);
         }
     }
 
@@ -76,32 +79,18 @@ final class ForkJoinAdvice {
     static final class InvokeCollection {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.This ForkJoinPool self,
-                @Advice.Argument(value = 0, readOnly = false) Collection<? extends Callable<Object>> tasks) {
-            tasks = ForkJoinSupport.callables(self, tasks);
+                @Advice.Argument(value = 0, readOnly = false) Collection<? extends Callable<Object>> tasks,
+                @Resource.Type String type, @Resource.Ending int ending) {
+            tasks = ForkJoinSupport.callables(self, tasks, type, ending);
         }
     }
 
-    /** {@code schedule(Runnable, long, TimeUnit)} (Java 25+). */
-    static final class Schedule {
+    /** {@code schedule(Runnable, long, TimeUnit)}, {@code scheduleAtFixedRate}, {@code scheduleWithFixedDelay} (Java 25+). */
+    static final class ScheduledRunnable {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.This ForkJoinPool self, @Advice.Argument(value = 0, readOnly = false) Runnable task) {
-            task = ForkJoinSupport.scheduled(self, task, Engine.FINISH_AFTER_RUN);
-        }
-    }
-
-    /** {@code schedule(Callable, long, TimeUnit)} (Java 25+). */
-    static final class ScheduleCallable {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.This ForkJoinPool self, @Advice.Argument(value = 0, readOnly = false) Callable<?> task) {
-            task = ForkJoinSupport.callable(self, task, Engine.SCHEDULED_TASK);
-        }
-    }
-
-    /** {@code scheduleAtFixedRate}/{@code scheduleWithFixedDelay} (Java 25+). */
-    static final class SchedulePeriodic {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.This ForkJoinPool self, @Advice.Argument(value = 0, readOnly = false) Runnable task) {
-            task = ForkJoinSupport.scheduled(self, task, Engine.FINISH_ON_FAILURE);
+        static void enter(@Advice.This ForkJoinPool self, @Advice.Argument(value = 0, readOnly = false) Runnable task,
+                @Resource.Type String type, @Resource.Ending int ending) {
+            task = ForkJoinSupport.scheduled(self, task, type, ending);
         }
     }
 }

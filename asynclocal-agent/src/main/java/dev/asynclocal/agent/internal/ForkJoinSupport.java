@@ -35,10 +35,11 @@ public final class ForkJoinSupport {
      * capture waiting (a nested entry point).
      *
      * @param task the task being forked
+     * @param type the resource type
      */
-    public static void forked(ForkJoinTask<?> task) {
+    public static void forked(ForkJoinTask<?> task, String type) {
         if (Propagation.capturing()) {
-            capture(task);
+            capture(task, type);
         }
     }
 
@@ -47,18 +48,20 @@ public final class ForkJoinSupport {
      *
      * @param pool the pool
      * @param task the task
+     * @param type the resource type
      */
-    public static void submitted(ForkJoinPool pool, ForkJoinTask<?> task) {
+    public static void submitted(ForkJoinPool pool, ForkJoinTask<?> task, String type) {
         if (task != null && Propagation.capturing() && !isVirtualThreadScheduler(pool)) {
-            capture(task);
+            capture(task, type);
         }
     }
 
-    private static void capture(ForkJoinTask<?> task) {
+    /** A capture in the side table is finished by {@code doExec} once the task ran (or when it is collected). */
+    private static void capture(ForkJoinTask<?> task, String type) {
         if (PENDING.get(task) != null) {
             return;
         }
-        Object capture = Engine.capture(Engine.FORK_JOIN_TASK, Engine.FINISH_EXTERNALLY);
+        Object capture = Engine.capture(type, Engine.FINISH_EXTERNALLY);
         if (PENDING.putIfAbsent(task, capture) != null) {
             Engine.finish(capture); // lost a race with another entry point for the same task
         }
@@ -71,18 +74,20 @@ public final class ForkJoinSupport {
      *
      * @param pool the pool
      * @param task the runnable
+     * @param type the resource type
+     * @param ending when a wrapper is finished (a task in the side table is finished by {@code doExec})
      * @return what the pool should use
      */
-    public static Runnable runnable(ForkJoinPool pool, Runnable task) {
+    public static Runnable runnable(ForkJoinPool pool, Runnable task, String type, int ending) {
         if (task == null || Propagation.passesThrough(task) || !Propagation.capturing()
                 || isVirtualThreadScheduler(pool)) {
             return task;
         }
         if (task instanceof ForkJoinTask) {
-            capture((ForkJoinTask<?>) task);
+            capture((ForkJoinTask<?>) task, type);
             return task;
         }
-        return Engine.runnable(task, Engine.FORK_JOIN_TASK, Engine.FINISH_AFTER_RUN);
+        return Engine.runnable(task, type, ending);
     }
 
     /**
@@ -91,15 +96,16 @@ public final class ForkJoinSupport {
      * @param pool the pool
      * @param task the callable
      * @param type the resource type
+     * @param ending when the bound callable is finished
      * @param <V> the result type
      * @return what the pool should use
      */
-    public static <V> Callable<V> callable(ForkJoinPool pool, Callable<V> task, String type) {
+    public static <V> Callable<V> callable(ForkJoinPool pool, Callable<V> task, String type, int ending) {
         if (task == null || Propagation.passesThrough(task) || !Propagation.capturing()
                 || isVirtualThreadScheduler(pool)) {
             return task;
         }
-        return Engine.callable(task, type, Engine.FINISH_AFTER_RUN);
+        return Engine.callable(task, type, ending);
     }
 
     /**
@@ -107,15 +113,16 @@ public final class ForkJoinSupport {
      *
      * @param pool the pool
      * @param task the command
+     * @param type the resource type
      * @param ending when the operation ends
      * @return what the pool should use
      */
-    public static Runnable scheduled(ForkJoinPool pool, Runnable task, int ending) {
+    public static Runnable scheduled(ForkJoinPool pool, Runnable task, String type, int ending) {
         if (task == null || Propagation.passesThrough(task) || !Propagation.capturing()
                 || isVirtualThreadScheduler(pool)) {
             return task;
         }
-        return Engine.runnable(task, Engine.SCHEDULED_TASK, ending);
+        return Engine.runnable(task, type, ending);
     }
 
     /**
@@ -123,17 +130,20 @@ public final class ForkJoinSupport {
      *
      * @param pool the pool
      * @param tasks the callables
+     * @param type the resource type
+     * @param ending when each bound callable is finished
      * @param <T> the result type
      * @return the bound callables, or {@code tasks} itself when nothing is captured
      */
-    public static <T> Collection<? extends Callable<T>> callables(ForkJoinPool pool, Collection<? extends Callable<T>> tasks) {
+    public static <T> Collection<? extends Callable<T>> callables(ForkJoinPool pool, Collection<? extends Callable<T>> tasks,
+            String type, int ending) {
         if (tasks == null || !Propagation.capturing() || isVirtualThreadScheduler(pool)) {
             return tasks;
         }
         List<Callable<T>> bound = new ArrayList<>(tasks.size());
         for (Callable<T> task : tasks) {
             bound.add(task == null || Propagation.passesThrough(task) ? task
-                    : Engine.callable(task, Engine.FORK_JOIN_TASK, Engine.FINISH_AFTER_RUN));
+                    : Engine.callable(task, type, ending));
         }
         return bound;
     }

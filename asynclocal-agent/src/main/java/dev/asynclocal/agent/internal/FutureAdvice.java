@@ -1,6 +1,5 @@
 package dev.asynclocal.agent.internal;
 
-import dev.asynclocal.internal.Engine;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
@@ -18,8 +17,9 @@ final class FutureAdvice {
 
     static final class Function0 {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Object enter(@Advice.Argument(value = 0, readOnly = false) Function<Object, Object> fn) {
-            Function<Object, Object> bound = FutureSupport.function(fn);
+        static Object enter(@Advice.Argument(value = 0, readOnly = false) Function<Object, Object> fn,
+                @Resource.Type String type) {
+            Function<Object, Object> bound = FutureSupport.function(fn, type);
             if (bound == fn) {
                 return null;
             }
@@ -37,8 +37,9 @@ final class FutureAdvice {
 
     static final class Function1 {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Object enter(@Advice.Argument(value = 1, readOnly = false) Function<Object, Object> fn) {
-            Function<Object, Object> bound = FutureSupport.function(fn);
+        static Object enter(@Advice.Argument(value = 1, readOnly = false) Function<Object, Object> fn,
+                @Resource.Type String type) {
+            Function<Object, Object> bound = FutureSupport.function(fn, type);
             if (bound == fn) {
                 return null;
             }
@@ -56,8 +57,9 @@ final class FutureAdvice {
 
     static final class BiFunction0 {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Object enter(@Advice.Argument(value = 0, readOnly = false) BiFunction<Object, Object, Object> fn) {
-            BiFunction<Object, Object, Object> bound = FutureSupport.biFunction(fn);
+        static Object enter(@Advice.Argument(value = 0, readOnly = false) BiFunction<Object, Object, Object> fn,
+                @Resource.Type String type) {
+            BiFunction<Object, Object, Object> bound = FutureSupport.biFunction(fn, type);
             if (bound == fn) {
                 return null;
             }
@@ -75,8 +77,9 @@ final class FutureAdvice {
 
     static final class BiFunction1 {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Object enter(@Advice.Argument(value = 1, readOnly = false) BiFunction<Object, Object, Object> fn) {
-            BiFunction<Object, Object, Object> bound = FutureSupport.biFunction(fn);
+        static Object enter(@Advice.Argument(value = 1, readOnly = false) BiFunction<Object, Object, Object> fn,
+                @Resource.Type String type) {
+            BiFunction<Object, Object, Object> bound = FutureSupport.biFunction(fn, type);
             if (bound == fn) {
                 return null;
             }
@@ -94,8 +97,9 @@ final class FutureAdvice {
 
     static final class Consumer0 {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Object enter(@Advice.Argument(value = 0, readOnly = false) Consumer<Object> action) {
-            Consumer<Object> bound = FutureSupport.consumer(action);
+        static Object enter(@Advice.Argument(value = 0, readOnly = false) Consumer<Object> action,
+                @Resource.Type String type) {
+            Consumer<Object> bound = FutureSupport.consumer(action, type);
             if (bound == action) {
                 return null;
             }
@@ -113,8 +117,9 @@ final class FutureAdvice {
 
     static final class Consumer1 {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Object enter(@Advice.Argument(value = 1, readOnly = false) Consumer<Object> action) {
-            Consumer<Object> bound = FutureSupport.consumer(action);
+        static Object enter(@Advice.Argument(value = 1, readOnly = false) Consumer<Object> action,
+                @Resource.Type String type) {
+            Consumer<Object> bound = FutureSupport.consumer(action, type);
             if (bound == action) {
                 return null;
             }
@@ -132,8 +137,9 @@ final class FutureAdvice {
 
     static final class BiConsumer0 {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Object enter(@Advice.Argument(value = 0, readOnly = false) BiConsumer<Object, Object> action) {
-            BiConsumer<Object, Object> bound = FutureSupport.biConsumer(action);
+        static Object enter(@Advice.Argument(value = 0, readOnly = false) BiConsumer<Object, Object> action,
+                @Resource.Type String type) {
+            BiConsumer<Object, Object> bound = FutureSupport.biConsumer(action, type);
             if (bound == action) {
                 return null;
             }
@@ -151,8 +157,9 @@ final class FutureAdvice {
 
     static final class BiConsumer1 {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Object enter(@Advice.Argument(value = 1, readOnly = false) BiConsumer<Object, Object> action) {
-            BiConsumer<Object, Object> bound = FutureSupport.biConsumer(action);
+        static Object enter(@Advice.Argument(value = 1, readOnly = false) BiConsumer<Object, Object> action,
+                @Resource.Type String type) {
+            BiConsumer<Object, Object> bound = FutureSupport.biConsumer(action, type);
             if (bound == action) {
                 return null;
             }
@@ -170,8 +177,9 @@ final class FutureAdvice {
 
     static final class Runnable0 {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Object enter(@Advice.Argument(value = 0, readOnly = false) Runnable action) {
-            Runnable bound = FutureSupport.runnable(action);
+        static Object enter(@Advice.Argument(value = 0, readOnly = false) Runnable action,
+                @Resource.Type String type) {
+            Runnable bound = FutureSupport.runnable(action, type);
             if (bound == action) {
                 return null;
             }
@@ -189,8 +197,9 @@ final class FutureAdvice {
 
     static final class Runnable1 {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Object enter(@Advice.Argument(value = 1, readOnly = false) Runnable action) {
-            Runnable bound = FutureSupport.runnable(action);
+        static Object enter(@Advice.Argument(value = 1, readOnly = false) Runnable action,
+                @Resource.Type String type) {
+            Runnable bound = FutureSupport.runnable(action, type);
             if (bound == action) {
                 return null;
             }
@@ -208,8 +217,9 @@ final class FutureAdvice {
 
     static final class Supplier0 {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Object enter(@Advice.Argument(value = 0, readOnly = false) Supplier<Object> supplier) {
-            Supplier<Object> bound = FutureSupport.supplier(supplier);
+        static Object enter(@Advice.Argument(value = 0, readOnly = false) Supplier<Object> supplier,
+                @Resource.Type String type) {
+            Supplier<Object> bound = FutureSupport.supplier(supplier, type);
             if (bound == supplier) {
                 return null;
             }
@@ -243,9 +253,9 @@ final class FutureAdvice {
     /** {@code CompletableFuture.delayedExecutor(...).execute(Runnable)}. */
     static final class DelayedExecute {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.Argument(value = 0, readOnly = false) Runnable task) {
-            task = Propagation.runnable(task, Engine.SCHEDULED_TASK,
-                    Engine.FINISH_AFTER_RUN);
+        static void enter(@Advice.Argument(value = 0, readOnly = false) Runnable task,
+                @Resource.Type String type, @Resource.Ending int ending) {
+            task = Propagation.runnable(task, type, ending);
         }
     }
 }

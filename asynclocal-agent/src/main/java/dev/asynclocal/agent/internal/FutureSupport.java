@@ -51,36 +51,39 @@ public final class FutureSupport {
      * A {@code Function} argument of a stage method.
      *
      * @param fn the callback
+     * @param type the resource type
      * @param <T> the argument type
      * @param <R> the result type
      * @return the bound callback, or {@code fn} itself
      */
-    public static <T, R> Function<T, R> function(Function<T, R> fn) {
-        return capturing(fn) ? Engine.function(fn, Engine.COMPLETABLE_FUTURE) : fn;
+    public static <T, R> Function<T, R> function(Function<T, R> fn, String type) {
+        return capturing(fn) ? Engine.function(fn, type) : fn;
     }
 
     /**
      * A {@code BiFunction} argument of a stage method.
      *
      * @param fn the callback
+     * @param type the resource type
      * @param <T> the first argument type
      * @param <U> the second argument type
      * @param <R> the result type
      * @return the bound callback, or {@code fn} itself
      */
-    public static <T, U, R> BiFunction<T, U, R> biFunction(BiFunction<T, U, R> fn) {
-        return capturing(fn) ? Engine.biFunction(fn, Engine.COMPLETABLE_FUTURE) : fn;
+    public static <T, U, R> BiFunction<T, U, R> biFunction(BiFunction<T, U, R> fn, String type) {
+        return capturing(fn) ? Engine.biFunction(fn, type) : fn;
     }
 
     /**
      * A {@code Consumer} argument of a stage method.
      *
      * @param action the callback
+     * @param type the resource type
      * @param <T> the argument type
      * @return the bound callback, or {@code action} itself
      */
-    public static <T> Consumer<T> consumer(Consumer<T> action) {
-        return capturing(action) ? Engine.consumer(action, Engine.COMPLETABLE_FUTURE) : action;
+    public static <T> Consumer<T> consumer(Consumer<T> action, String type) {
+        return capturing(action) ? Engine.consumer(action, type) : action;
     }
 
     /**
@@ -88,26 +91,28 @@ public final class FutureSupport {
      * timeout cancellers are left alone.
      *
      * @param action the callback
+     * @param type the resource type
      * @param <T> the first argument type
      * @param <U> the second argument type
      * @return the bound callback, or {@code action} itself
      */
-    public static <T, U> BiConsumer<T, U> biConsumer(BiConsumer<T, U> action) {
+    public static <T, U> BiConsumer<T, U> biConsumer(BiConsumer<T, U> action, String type) {
         if (action != null && action.getClass() == CANCELLER) {
             return action;
         }
-        return capturing(action) ? Engine.biConsumer(action, Engine.COMPLETABLE_FUTURE) : action;
+        return capturing(action) ? Engine.biConsumer(action, type) : action;
     }
 
     /**
      * A {@code Runnable} argument of a stage method.
      *
      * @param action the callback
+     * @param type the resource type
      * @return the bound callback, or {@code action} itself
      */
-    public static Runnable runnable(Runnable action) {
+    public static Runnable runnable(Runnable action, String type) {
         return capturing(action)
-                ? Engine.runnable(action, Engine.COMPLETABLE_FUTURE, Engine.FINISH_EXTERNALLY)
+                ? Engine.runnable(action, type, Engine.FINISH_EXTERNALLY)
                 : action;
     }
 
@@ -115,11 +120,12 @@ public final class FutureSupport {
      * A {@code Supplier} argument ({@code supplyAsync}, {@code completeAsync}).
      *
      * @param supplier the callback
+     * @param type the resource type
      * @param <T> the result type
      * @return the bound callback, or {@code supplier} itself
      */
-    public static <T> Supplier<T> supplier(Supplier<T> supplier) {
-        return capturing(supplier) ? Engine.supplier(supplier, Engine.COMPLETABLE_FUTURE) : supplier;
+    public static <T> Supplier<T> supplier(Supplier<T> supplier, String type) {
+        return capturing(supplier) ? Engine.supplier(supplier, type) : supplier;
     }
 
     /**

@@ -11,16 +11,17 @@ final class IoAdvice {
     /** A public operation of an asynchronous channel that takes a {@code CompletionHandler}. */
     static final class BindHandler {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.AllArguments(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object[] arguments) {
-            arguments = IoSupport.bindHandlers(arguments);
+        static void enter(@Advice.AllArguments(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object[] arguments,
+                @Resource.Type String type) {
+            arguments = IoSupport.bindHandlers(arguments, type);
         }
     }
 
     /** The constructor of {@code SubmissionPublisher.BufferedSubscription}. */
     static final class Subscribed {
         @Advice.OnMethodExit(suppress = Throwable.class)
-        static void exit(@Advice.This Object subscription) {
-            IoSupport.subscribed(subscription);
+        static void exit(@Advice.This Object subscription, @Resource.Type String type) {
+            IoSupport.subscribed(subscription, type);
         }
     }
 

@@ -30,15 +30,15 @@ public final class IoSupport {
      * thread's context.
      *
      * @param arguments the operation's arguments
+     * @param type the resource type the handlers become
      * @return the same array, changed in place where a handler was bound
      */
-    public static Object[] bindHandlers(Object[] arguments) {
+    public static Object[] bindHandlers(Object[] arguments, String type) {
         for (int i = 0; i < arguments.length; i++) {
             Object argument = arguments[i];
             if (argument instanceof CompletionHandler && !Propagation.passesThrough(argument)
                     && Propagation.capturing()) {
-                arguments[i] = Engine.completionHandler((CompletionHandler<?, ?>) argument,
-                        Engine.COMPLETION_HANDLER);
+                arguments[i] = Engine.completionHandler((CompletionHandler<?, ?>) argument, type);
             }
         }
         return arguments;
@@ -48,9 +48,10 @@ public final class IoSupport {
      * A subscription of a {@code SubmissionPublisher} was made, on the subscribing thread.
      *
      * @param subscription the publisher's subscription object
+     * @param type the resource type of the subscription's capture
      */
-    public static void subscribed(Object subscription) {
-        Object capture = Propagation.captureOrNull(Engine.SUBSCRIPTION);
+    public static void subscribed(Object subscription, String type) {
+        Object capture = Propagation.captureOrNull(type);
         if (capture != null && SUBSCRIPTIONS.putIfAbsent(subscription, capture) != null) {
             Engine.finish(capture);
         }

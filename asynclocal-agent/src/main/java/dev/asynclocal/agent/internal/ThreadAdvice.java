@@ -10,8 +10,8 @@ final class ThreadAdvice {
     /** {@code start()} of {@code Thread} and {@code VirtualThread}. */
     static final class Start {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Object enter(@Advice.This Thread self) {
-            return ThreadSupport.starting(self, null);
+        static Object enter(@Advice.This Thread self, @Resource.Type String type) {
+            return ThreadSupport.starting(self, null, type);
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
@@ -25,8 +25,9 @@ final class ThreadAdvice {
     /** {@code start(ThreadContainer)} of {@code Thread} and {@code VirtualThread} (Java 21+). */
     static final class StartInContainer {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Object enter(@Advice.This Thread self, @Advice.Argument(0) Object container) {
-            return ThreadSupport.starting(self, container);
+        static Object enter(@Advice.This Thread self, @Advice.Argument(0) Object container,
+                @Resource.Type String type) {
+            return ThreadSupport.starting(self, container, type);
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
@@ -71,6 +72,18 @@ final class ThreadAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter() {
             ThreadSupport.waitingForWork();
+        }
+    }
+
+    /**
+     * {@code await}, {@code awaitNanos}, {@code awaitUntil} and {@code awaitUninterruptibly} of the
+     * JDK's {@code Condition}: a wait for work from elsewhere when the caller is not one of the
+     * JDK's own synchronizers (see {@link ThreadSupport#waitingOnCondition}).
+     */
+    static final class WaitOnCondition {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter() {
+            ThreadSupport.waitingOnCondition();
         }
     }
 }

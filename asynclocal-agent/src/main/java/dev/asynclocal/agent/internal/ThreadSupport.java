@@ -1,7 +1,9 @@
 package dev.asynclocal.agent.internal;
 
 import dev.asynclocal.internal.Engine;
+import java.util.Iterator;
 import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.stream.Stream;
 
 /**
  * What the agent adds to {@code Thread.start}, to the code a new thread runs first, to thread
@@ -13,9 +15,10 @@ import java.util.concurrent.ForkJoinWorkerThread;
  *       until their {@code run()} returns;</li>
  *   <li><b>a plain {@code new Thread(task)}: inherits provisionally.</b> It runs in its starter's
  *       context until it waits for work from elsewhere ({@link #waitingForWork}): taking from a
- *       {@code BlockingQueue}, selecting on a {@code Selector}. From there on it is a worker, and
- *       it runs in the empty context, so that the work it serves never sees the request that
- *       happened to start it;</li>
+ *       {@code BlockingQueue}, selecting on a {@code Selector}, or awaiting a {@code Condition} in
+ *       code of its own rather than in one of the JDK's synchronizers
+ *       ({@link #waitingOnCondition}). From there on it is a worker, and it runs in the empty
+ *       context, so that the work it serves never sees the request that happened to start it;</li>
  *   <li><b>threads made to serve many pieces of work: inherit nothing.</b> Subclasses of
  *       {@code Thread} (a library's worker or event-loop thread, the JDK's service threads),
  *       threads made by a {@code ThreadFactory}, pool and fork/join workers.</li>
@@ -33,6 +36,15 @@ public final class ThreadSupport {
     private static final WeakIdentityMap<Thread, Start> PENDING = new WeakIdentityMap<>();
     /** Threads a {@code ThreadFactory} made (weakly held: an entry goes with its thread). */
     private static final WeakIdentityMap<Thread, Boolean> FACTORY_MADE = new WeakIdentityMap<>();
+    /**
+     * Threads running in the context they inherited provisionally, with that context's frame.
+     * Only a shortcut for {@link #waitingOnCondition}, which must not walk the stack of every
+     * thread that awaits a {@code Condition} in a context: the engine alone decides what is
+     * released.
+     */
+    private static final WeakIdentityMap<Thread, Object> INHERITING = new WeakIdentityMap<>();
+    /** Walks to the code that called {@code Condition.await}; class names only, so no permission is needed. */
+    private static final StackWalker WALKER = StackWalker.getInstance();
 
     /** Set once, from the agent's options, before anything is instrumented. */
     private static volatile boolean inheritAll;
@@ -71,8 +83,7 @@ public final class ThreadSupport {
             if (ForkJoinWorkerThread.class.isAssignableFrom(type)) {
                 return false;
             }
-            ClassLoader loader = type.getClassLoader();
-            return loader != null && loader != ClassLoader.getPlatformClassLoader();
+            return ClassOrigin.isApplicationLoaded(type);
         }
     };
 
@@ -94,9 +105,10 @@ public final class ThreadSupport {
      * @param thread the thread being started
      * @param container the {@code ThreadContainer} of {@code start(ThreadContainer)} (Java 21+),
      *     {@code null} for {@code start()}
+     * @param resourceType the resource type of the capture
      * @return the capture put in the side table, or {@code null}
      */
-    public static Object starting(Thread thread, Object container) {
+    public static Object starting(Thread thread, Object container, String resourceType) {
         if (!Propagation.capturing() || PENDING.get(thread) != null) {
             return null;
         }
@@ -116,7 +128,8 @@ public final class ThreadSupport {
         } else {
             return null;
         }
-        Object capture = Engine.capture(Engine.THREAD, Engine.FINISH_EXTERNALLY);
+        // Finished by runEnded, or by startFailed if the thread never runs.
+        Object capture = Engine.capture(resourceType, Engine.FINISH_EXTERNALLY);
         if (PENDING.putIfAbsent(thread, new Start(capture, provisional)) != null) {
             Engine.finish(capture);
             return null;
@@ -155,6 +168,9 @@ public final class ThreadSupport {
             start.saved = Engine.enterCapture(start.capture);
             if (start.provisional) {
                 Engine.inherit();
+                if (!Engine.inEmptyContext()) {
+                    INHERITING.putIfAbsent(thread, Engine.frame());
+                }
             }
         }
         return start;
@@ -169,6 +185,9 @@ public final class ThreadSupport {
     public static void runEnded(Start start) {
         if (start.provisional) {
             Engine.forgetInherited();
+            if (!INHERITING.isEmpty()) {
+                INHERITING.remove(Thread.currentThread());
+            }
         }
         Engine.exitCapture(start.capture, start.saved);
         Engine.finish(start.capture);
@@ -194,7 +213,67 @@ public final class ThreadSupport {
      * provisionally, it lets go of it. One thread-local read outside any context.
      */
     public static void waitingForWork() {
-        Engine.releaseInherited();
+        if (Engine.releaseInherited() && !INHERITING.isEmpty()) {
+            INHERITING.remove(Thread.currentThread());
+        }
+    }
+
+    /**
+     * The calling thread is about to await a {@code Condition} of the JDK's
+     * ({@code AbstractQueuedSynchronizer.ConditionObject}). A {@code Condition} is how code that
+     * is not the JDK's own waits for work from elsewhere when it does not use a queue (Kafka's
+     * consumer waits for fetched records that way), so a thread still in its inherited context
+     * lets go of it, as on a queue. The JDK's own synchronizers also await {@code Condition}s,
+     * for waits that belong to one piece of work: a bounded queue's {@code put} when it is full,
+     * {@code CyclicBarrier.await}, {@code ThreadPoolExecutor.awaitTermination}, and on newer JDKs
+     * {@code Process.waitFor}. Those keep the context, as the JDK's other ordinary waits do, so
+     * the caller of {@code await} decides: the JDK's code keeps, anyone else's lets go (a queue's
+     * take has let go already, at its own entry).
+     *
+     * <p>Costs one size read, unless some thread still runs in a context it inherited; then, when
+     * the calling thread runs in a context, one map read; and only if it is that thread, in that
+     * context, a walk of a few stack frames.
+     */
+    public static void waitingOnCondition() {
+        if (INHERITING.isEmpty() || Engine.inEmptyContext()) {
+            return;
+        }
+        Thread current = Thread.currentThread();
+        Object inherited = INHERITING.get(current);
+        if (inherited == null || inherited != Engine.frame() || ClassOrigin.isJdk(conditionCaller())) {
+            return;
+        }
+        if (Engine.releaseInherited()) {
+            INHERITING.remove(current);
+        }
+    }
+
+    /**
+     * Runs the stack walk once before anything is instrumented, so that what it needs is loaded
+     * and linked: loading a class from inside an instrumented {@code await} could wait on a lock
+     * that the thread loading it holds.
+     */
+    static void warmUp() {
+        conditionCaller();
+    }
+
+    /** The class that called the {@code Condition}'s await method, by name. */
+    private static String conditionCaller() {
+        return WALKER.walk(ThreadSupport::firstOutsideTheAgentAndTheCondition);
+    }
+
+    private static String firstOutsideTheAgentAndTheCondition(Stream<StackWalker.StackFrame> frames) {
+        Iterator<StackWalker.StackFrame> it = frames.iterator();
+        while (it.hasNext()) {
+            String name = it.next().getClassName();
+            // The advice runs inside the await method itself, called by the caller we look for.
+            boolean condition = name.startsWith("java.util.concurrent.locks.AbstractQueued")
+                    && name.endsWith("$ConditionObject");
+            if (!condition && !ClassOrigin.isAgentInternal(name)) {
+                return name;
+            }
+        }
+        return "java.lang.Thread"; // nothing else on the stack: no caller to release for
     }
 
     /**

@@ -11,8 +11,9 @@ final class TimerAdvice {
     /** {@code Timer.sched(TimerTask, long, long)}, which every {@code schedule*} method calls. */
     static final class Sched {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Object enter(@Advice.Argument(0) TimerTask task, @Advice.Argument(2) long period) {
-            return TimerSupport.scheduling(task, period);
+        static Object enter(@Advice.Argument(0) TimerTask task, @Advice.Argument(2) long period,
+                @Resource.Type String type) {
+            return TimerSupport.scheduling(task, period, type);
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)

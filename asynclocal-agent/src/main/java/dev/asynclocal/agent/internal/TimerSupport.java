@@ -24,13 +24,14 @@ public final class TimerSupport {
      *
      * @param task the task
      * @param period {@code 0} for a one-shot task
+     * @param type the resource type
      * @return the entry put in the side table, or {@code null}
      */
-    public static Object scheduling(TimerTask task, long period) {
+    public static Object scheduling(TimerTask task, long period, String type) {
         if (task == null || !Propagation.capturing() || PENDING.get(task) != null) {
             return null; // an already scheduled task: sched will throw
         }
-        Scheduled entry = new Scheduled(Engine.capture(Engine.TIMER_TASK, Engine.FINISH_EXTERNALLY), period != 0);
+        Scheduled entry = new Scheduled(Engine.capture(type, Engine.FINISH_EXTERNALLY), period != 0);
         if (PENDING.putIfAbsent(task, entry) != null) {
             Engine.finish(entry.capture);
             return null;

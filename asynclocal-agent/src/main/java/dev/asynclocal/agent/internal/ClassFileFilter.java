@@ -3,85 +3,48 @@ package dev.asynclocal.agent.internal;
 import java.lang.instrument.Instrumentation;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Which classes the agent transforms, decided before ByteBuddy sees a class.
+ * Which classes may need transforming, decided before ByteBuddy sees a class.
  *
  * <p>Every class the JVM loads passes through the agent's transformer. Handing each one to
  * ByteBuddy would cost a description of the class per load; instead {@link #mayTransform} looks at
- * the name and at the superclass name read straight from the class file's constant pool, and lets
- * through only the JDK classes the agent targets and application classes that extend
- * {@code Thread} or {@code ThreadPoolExecutor}, directly or through other application classes. A
- * class that extends a JDK class ({@code Object} included) costs one short scan of its constant
- * pool; one that extends an application class costs, the first time, a scan of the class files
- * up its chain of application superclasses.
+ * the name and at the supertypes read straight from the class file's constant pool, and lets
+ * through only what a row of {@link TargetTable} may match: the JDK classes the rows name, and
+ * application classes that extend a JDK class a row names for its application subclasses
+ * ({@code Thread}, {@code ThreadPoolExecutor}), directly or through other application classes, or
+ * that directly implement an interface a row names ({@code ThreadFactory}, {@code BlockingQueue}).
+ * A class that extends a JDK class ({@code Object} included) costs one short scan of its constant
+ * pool; one that extends an application class costs, the first time, a scan of the class files up
+ * its chain of application superclasses.
  */
-final class Targets {
-    /** The JDK classes the agent transforms, by internal name. */
-    private static final Set<String> JDK_TARGETS = Set.of(
-            "java/lang/Thread",
-            "java/lang/VirtualThread",
-            "java/util/concurrent/ThreadPoolExecutor",
-            "java/util/concurrent/ScheduledThreadPoolExecutor",
-            "java/util/concurrent/ForkJoinPool",
-            "java/util/concurrent/ForkJoinTask",
-            "java/util/concurrent/CompletableFuture",
-            "java/util/concurrent/CompletableFuture$DelayedExecutor",
-            "java/util/Timer",
-            "java/util/TimerTask",
-            "java/util/TimerThread",
-            "java/util/concurrent/Executors$DefaultThreadFactory",
-            "java/util/concurrent/Executors$PrivilegedThreadFactory",
-            "java/lang/ThreadBuilders$PlatformThreadFactory",
-            "java/util/concurrent/LinkedBlockingQueue",
-            "java/util/concurrent/ArrayBlockingQueue",
-            "java/util/concurrent/LinkedBlockingDeque",
-            "java/util/concurrent/PriorityBlockingQueue",
-            "java/util/concurrent/DelayQueue",
-            "java/util/concurrent/SynchronousQueue",
-            "java/util/concurrent/LinkedTransferQueue",
-            "sun/nio/ch/SelectorImpl",
-            "sun/nio/ch/AsynchronousChannelGroupImpl",
-            "sun/nio/ch/AsynchronousSocketChannelImpl",
-            "sun/nio/ch/AsynchronousServerSocketChannelImpl",
-            "sun/nio/ch/AsynchronousFileChannelImpl",
-            "java/util/concurrent/SubmissionPublisher$BufferedSubscription",
-            "java/util/concurrent/CompletableFuture$ThreadPerTaskExecutor",
-            "java/util/concurrent/SubmissionPublisher$ThreadPerTaskExecutor");
+final class ClassFileFilter {
+    /** The JDK classes the rows name, by internal name. */
+    private static final Set<String> JDK_TARGETS = new HashSet<>();
 
-    /** The JDK's blocking queues, whose takes and timed polls are waits for work (see ThreadSupport). */
-    static final Set<String> JDK_BLOCKING_QUEUES = Set.of(
-            "java.util.concurrent.LinkedBlockingQueue",
-            "java.util.concurrent.ArrayBlockingQueue",
-            "java.util.concurrent.LinkedBlockingDeque",
-            "java.util.concurrent.PriorityBlockingQueue",
-            "java.util.concurrent.DelayQueue",
-            "java.util.concurrent.SynchronousQueue",
-            "java.util.concurrent.LinkedTransferQueue");
+    /** JDK classes whose application subclasses some row matches, by internal name. */
+    private static final Set<String> ROOTS = new HashSet<>();
 
-    /** Interfaces whose application implementations are waits for work when taken from. */
-    static final Set<String> BLOCKING_QUEUES = Set.of(
-            "java/util/concurrent/BlockingQueue",
-            "java/util/concurrent/BlockingDeque",
-            "java/util/concurrent/TransferQueue");
-
-    /** Application thread factories make threads that serve a pool or a loop (see ThreadSupport). */
-    static final Set<String> THREAD_FACTORY = Set.of("java/util/concurrent/ThreadFactory");
-
-    /** Every interface whose direct application implementations are instrumented. */
-    private static final Set<String> INTERFACES;
+    /** JDK interfaces whose direct application implementations some row matches, by internal name. */
+    private static final Set<String> INTERFACES = new HashSet<>();
 
     static {
-        Set<String> all = new java.util.HashSet<>(BLOCKING_QUEUES);
-        all.addAll(THREAD_FACTORY);
-        INTERFACES = Set.copyOf(all);
+        for (TargetTable.Row row : TargetTable.ROWS) {
+            for (String name : row.types.jdkClasses) {
+                JDK_TARGETS.add(name.replace('.', '/'));
+            }
+            if (row.types.applicationSubclassesOf != null) {
+                ROOTS.add(row.types.applicationSubclassesOf.replace('.', '/'));
+            }
+            for (String name : row.types.applicationImplementorsOf) {
+                INTERFACES.add(name.replace('.', '/'));
+            }
+        }
     }
-
-    /** JDK classes whose application subclasses are transformed. */
-    static final Set<String> ROOTS = Set.of("java/lang/Thread", "java/util/concurrent/ThreadPoolExecutor");
 
     /**
      * Internal names of application classes known to extend a root: a class whose superclass is
@@ -96,7 +59,7 @@ final class Targets {
     /** Deeper application class hierarchies are left to ByteBuddy. */
     private static final int MAX_DEPTH = 16;
 
-    private Targets() {
+    private ClassFileFilter() {
     }
 
     /**
@@ -139,7 +102,7 @@ final class Targets {
         if (JDK_TARGETS.contains(internalName)) {
             return true;
         }
-        if (isJdk(internalName)) {
+        if (ClassOrigin.isJdk(internalName)) {
             return false;
         }
         String[] supertypes = supertypes(classFile);
@@ -175,7 +138,7 @@ final class Targets {
                 }
                 return true;
             }
-            if (name.equals("java/lang/Object") || isJdk(name) || loader == null) {
+            if (name.equals("java/lang/Object") || ClassOrigin.isJdk(name) || loader == null) {
                 break;
             }
             Set<String> negatives = NOT_SUBCLASSES.get(loader);
@@ -227,7 +190,7 @@ final class Targets {
         for (Class<?> type : instrumentation.getAllLoadedClasses()) {
             String internalName = type.getName().replace('.', '/');
             boolean target = JDK_TARGETS.contains(internalName)
-                    || (!isJdk(internalName) && !type.isInterface() && (extendsRoot(type) || implementsTarget(type)));
+                    || (!ClassOrigin.isJdk(internalName) && !type.isInterface() && (extendsRoot(type) || implementsTarget(type)));
             if (target && instrumentation.isModifiableClass(type)) {
                 if (!JDK_TARGETS.contains(internalName)) {
                     SUBCLASSES.add(internalName);
@@ -294,13 +257,6 @@ final class Targets {
             }
         }
         return false;
-    }
-
-    static boolean isJdk(String name) {
-        return name.startsWith("java/") || name.startsWith("javax/") || name.startsWith("jdk/")
-                || name.startsWith("sun/") || name.startsWith("com/sun/")
-                || name.startsWith("java.") || name.startsWith("javax.") || name.startsWith("jdk.")
-                || name.startsWith("sun.") || name.startsWith("com.sun.");
     }
 
     /**

@@ -11,7 +11,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import org.junit.jupiter.api.Test;
 
 /** The class-file filter in front of ByteBuddy: what it lets through, read from real class files. */
-class TargetsTest {
+class ClassFileFilterTest {
     static class Plain {
     }
 
@@ -53,23 +53,23 @@ class TargetsTest {
     }
 
     private static boolean mayTransform(Class<?> type) throws IOException {
-        return Targets.mayTransform(type.getClassLoader(), type.getName().replace('.', '/'), classFile(type));
+        return ClassFileFilter.mayTransform(type.getClassLoader(), type.getName().replace('.', '/'), classFile(type));
     }
 
     @Test
     void readsTheSuperclassFromTheConstantPool() throws IOException {
-        assertThat(Targets.superName(classFile(Plain.class))).isEqualTo("java/lang/Object");
-        assertThat(Targets.superName(classFile(Deep.class))).isEqualTo("dev/asynclocal/agent/internal/TargetsTest$Middle");
-        assertThat(Targets.superName(classFile(AList.class))).isEqualTo("java/util/ArrayList");
-        assertThat(Targets.superName(new byte[] {1, 2, 3})).isNull();
-        assertThat(Targets.superName(null)).isNull();
+        assertThat(ClassFileFilter.superName(classFile(Plain.class))).isEqualTo("java/lang/Object");
+        assertThat(ClassFileFilter.superName(classFile(Deep.class))).isEqualTo("dev/asynclocal/agent/internal/ClassFileFilterTest$Middle");
+        assertThat(ClassFileFilter.superName(classFile(AList.class))).isEqualTo("java/util/ArrayList");
+        assertThat(ClassFileFilter.superName(new byte[] {1, 2, 3})).isNull();
+        assertThat(ClassFileFilter.superName(null)).isNull();
     }
 
     @Test
     void letsThroughTheJdkTargetsAndTheSubclassesOfThreadAndThreadPoolExecutor() throws IOException {
-        assertThat(Targets.mayTransform(null, "java/util/concurrent/CompletableFuture", new byte[0])).isTrue();
-        assertThat(Targets.mayTransform(null, "java/util/ArrayList", new byte[0])).isFalse();
-        assertThat(Targets.mayTransform(null, null, new byte[0])).isFalse();
+        assertThat(ClassFileFilter.mayTransform(null, "java/util/concurrent/CompletableFuture", new byte[0])).isTrue();
+        assertThat(ClassFileFilter.mayTransform(null, "java/util/ArrayList", new byte[0])).isFalse();
+        assertThat(ClassFileFilter.mayTransform(null, null, new byte[0])).isFalse();
         assertThat(mayTransform(Plain.class)).isFalse();
         assertThat(mayTransform(AList.class)).isFalse();
         assertThat(mayTransform(AThread.class)).isTrue();
@@ -83,6 +83,6 @@ class TargetsTest {
 
     @Test
     void warmsUp() {
-        Targets.warmUp();
+        ClassFileFilter.warmUp();
     }
 }
