@@ -259,17 +259,16 @@ public final class ThreadSupport {
 
     /** The class that called the {@code Condition}'s await method, by name. */
     private static String conditionCaller() {
-        return WALKER.walk(ThreadSupport::firstOutsideTheAgentAndTheCondition);
+        return WALKER.walk(ThreadSupport::firstOutsideTheAgentAndTheLocks);
     }
 
-    private static String firstOutsideTheAgentAndTheCondition(Stream<StackWalker.StackFrame> frames) {
+    private static String firstOutsideTheAgentAndTheLocks(Stream<StackWalker.StackFrame> frames) {
         Iterator<StackWalker.StackFrame> it = frames.iterator();
         while (it.hasNext()) {
             String name = it.next().getClassName();
-            // The advice runs inside the await method itself, called by the caller we look for.
-            boolean condition = name.startsWith("java.util.concurrent.locks.AbstractQueued")
-                    && name.endsWith("$ConditionObject");
-            if (!condition && !ClassOrigin.isAgentInternal(name)) {
+            // The advice runs inside the await method itself (a class of the JDK's locks package),
+            // called by the code we look for.
+            if (!name.startsWith("java.util.concurrent.locks.") && !ClassOrigin.isAgentInternal(name)) {
                 return name;
             }
         }
