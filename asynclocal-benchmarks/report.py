@@ -644,16 +644,16 @@ def command_render(args):
 
 
 def command_merge(args):
-    """A base JMH result with every benchmark class that the newer results measured replaced by
-    their rows: so a rerun of some groups renders beside the rest of an earlier full run, each
-    group still measured in one run."""
+    """A base JMH result with every benchmark method that the newer results measured replaced by
+    their rows (all its parameters): so a rerun of some benchmarks renders beside the rest of an
+    earlier full run. Rerun whole groups when their rows are compared with each other."""
     with open(args.base, encoding="utf-8") as f:
         merged = json.load(f)
     for path in args.newer:
         with open(path, encoding="utf-8") as f:
             newer = json.load(f)
-        classes = {entry["benchmark"].rsplit(".", 1)[0] for entry in newer}
-        merged = [e for e in merged if e["benchmark"].rsplit(".", 1)[0] not in classes] + newer
+        methods = {entry["benchmark"] for entry in newer}
+        merged = [e for e in merged if e["benchmark"] not in methods] + newer
     with open(args.out, "w", encoding="utf-8") as f:
         json.dump(merged, f, indent=2)
         f.write("\n")
@@ -683,7 +683,7 @@ def main(argv):
     render.add_argument("--markdown", default=os.path.join(root, "docs", "benchmarks.md"))
     render.add_argument("--svg", default=os.path.join(root, "docs", "benchmarks.svg"))
     render.add_argument("--template", default=os.path.join(HERE, "benchmarks-template.md"))
-    merge = sub.add_parser("merge", help="replace whole benchmark classes of a JMH result by newer rows")
+    merge = sub.add_parser("merge", help="replace benchmark methods of a JMH result by newer rows")
     merge.add_argument("base")
     merge.add_argument("out")
     merge.add_argument("newer", nargs="+")
