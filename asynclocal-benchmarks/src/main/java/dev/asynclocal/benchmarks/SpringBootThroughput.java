@@ -1,0 +1,343 @@
+package dev.asynclocal.benchmarks;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The throughput of a Spring Boot MVC application with the asynclocal starter against the same
+ * application without it: a load generator on loopback against
+ * {@link dev.asynclocal.benchmarks.spring.ThroughputApplication}, each variant in a server JVM of
+ * its own, started afresh for every variant and round.
+ *
+ * <p>Variants (the application's code is the same in all of them):
+ * <ul>
+ *   <li>{@code none}: the baseline, the starter's auto-configurations excluded with
+ *       {@code spring.autoconfigure.exclude} and Logback's own MDC: the application as it is
+ *       without the starter (its jars stay on the class path and do nothing);
+ *   <li>{@code starter}: the starter as a user runs it, with asynclocal's SLF4J provider
+ *       ({@code -Dslf4j.provider=...}, as docs/spring-boot.md says);
+ *   <li>the starter's parts, to see what costs what: {@code starter-logback-mdc} (Logback's own
+ *       MDC instead of asynclocal's), {@code starter-no-executors}
+ *       ({@code asynclocal.executors.enabled=false}: no task decorator),
+ *       {@code starter-no-request-id} ({@code asynclocal.request-id.enabled=false}: the baggage
+ *       filter alone), and {@code starter-agent} (the starter with {@code -javaagent}).
+ * </ul>
+ *
+ * <p>Every answer is checked: variants whose hop should see the request's id must answer with
+ * the id the request sent, the others with {@code "null"}.
+ *
+ * <p>The client keeps {@code --connections} HTTP/1.1 keep-alive connections busy, one request at a
+ * time each, over plain sockets (cheap for the CPU it shares), each request with an
+ * {@code X-Request-Id} of its own. Rounds alternate the order of the variants so that a drift of
+ * the machine's speed favours none. The JSON result is what {@code report.py spring-boot} reads.
+ *
+ * <pre>
+ * java -cp benchmarks.jar:$(cat target/spring-boot-classpath.txt) dev.asynclocal.benchmarks.SpringBootThroughput
+ *      --out FILE [--warmup S] [--measure S] [--rounds N] [--connections N] [--server-cpus LIST]
+ *      [--variants none,starter,...] [--agent-jar JAR]
+ * </pre>
+ * The server JVMs get this JVM's class path, so it must hold Boot and the starter:
+ * {@code run.sh --spring-boot} sets it up.
+ */
+public final class SpringBootThroughput {
+    static final String APPLICATION = "dev.asynclocal.benchmarks.spring.ThroughputApplication";
+
+    /** The starter's auto-configurations, all of which the baseline excludes. */
+    static final List<String> STARTER_AUTO_CONFIGURATIONS = List.of(
+            "dev.asynclocal.spring.boot.AsyncLocalAutoConfiguration",
+            "dev.asynclocal.spring.boot.AsyncLocalServletAutoConfiguration",
+            "dev.asynclocal.spring.boot.AsyncLocalWebFluxAutoConfiguration",
+            "dev.asynclocal.spring.boot.AsyncLocalEndpointAutoConfiguration");
+
+    private static final String ASYNCLOCAL_PROVIDER = "dev.asynclocal.slf4j.AsyncLocalServiceProvider";
+
+    private SpringBootThroughput() {
+    }
+
+    /** How the server JVM of one variant is started, and what its answers must be. */
+    enum Variant {
+        NONE("none", false, false, false, true),
+        STARTER("starter", true, true, false, false),
+        STARTER_LOGBACK_MDC("starter-logback-mdc", true, false, false, true),
+        STARTER_NO_EXECUTORS("starter-no-executors", true, true, false, true, "--asynclocal.executors.enabled=false"),
+        STARTER_NO_REQUEST_ID("starter-no-request-id", true, true, false, true, "--asynclocal.request-id.enabled=false"),
+        STARTER_AGENT("starter-agent", true, true, true, false);
+
+        final String key;
+        final boolean starter;
+        final boolean asyncLocalMdc;
+        final boolean agent;
+        /** Whether the hop sees no request id (the answer is {@code "null"}). */
+        final boolean answersNull;
+        final List<String> properties;
+
+        Variant(String key, boolean starter, boolean asyncLocalMdc, boolean agent, boolean answersNull,
+                String... properties) {
+            this.key = key;
+            this.starter = starter;
+            this.asyncLocalMdc = asyncLocalMdc;
+            this.agent = agent;
+            this.answersNull = answersNull;
+            this.properties = List.of(properties);
+        }
+
+        static Variant of(String key) {
+            for (Variant v : values()) {
+                if (v.key.equals(key)) {
+                    return v;
+                }
+            }
+            throw new IllegalArgumentException("unknown variant " + key + "; known: "
+                    + Arrays.stream(values()).map(v -> v.key).toList());
+        }
+
+        /** The server JVM's command line, after {@code java}. */
+        List<String> command(String agentJar) {
+            List<String> command = new ArrayList<>();
+            if (agent) {
+                command.add("-javaagent:" + agentJar);
+            }
+            if (asyncLocalMdc) {
+                command.add("-Dslf4j.provider=" + ASYNCLOCAL_PROVIDER);
+            }
+            // asynclocal-slf4j warns once when its provider is not selected: expected here
+            command.add("-Dslf4j.internal.verbosity=WARN");
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), APPLICATION));
+            if (!starter) {
+                command.add("--spring.autoconfigure.exclude=" + String.join(",", STARTER_AUTO_CONFIGURATIONS));
+            }
+            command.addAll(properties);
+            return command;
+        }
+    }
+
+    record Options(int warmupSeconds, int measureSeconds, int rounds, int connections, String agentJar,
+                   Path out, String serverCpus, List<Variant> variants) {
+        static Options parse(String[] args) {
+            Map<String, String> values = new LinkedHashMap<>();
+            for (int i = 0; i < args.length; i += 2) {
+                if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                    throw new IllegalArgumentException("expected --name value pairs, got " + Arrays.toString(args));
+                }
+                values.put(args[i].substring(2), args[i + 1]);
+            }
+            List<Variant> variants = new ArrayList<>();
+            for (String v : values.getOrDefault("variants", "none,starter").split(",")) {
+                variants.add(Variant.of(v.trim()));
+            }
+            Options options = new Options(
+                    Integer.parseInt(values.getOrDefault("warmup", "15")),
+                    Integer.parseInt(values.getOrDefault("measure", "20")),
+                    Integer.parseInt(values.getOrDefault("rounds", "4")),
+                    Integer.parseInt(values.getOrDefault("connections", "32")),
+                    values.getOrDefault("agent-jar", System.getProperty("asynclocal.agent.jar", "")),
+                    values.containsKey("out") ? Paths.get(values.get("out")) : null,
+                    values.getOrDefault("server-cpus", ""),
+                    variants);
+            values.keySet().removeAll(List.of("warmup", "measure", "rounds", "connections", "agent-jar", "out",
+                    "server-cpus", "variants"));
+            if (!values.isEmpty()) {
+                throw new IllegalArgumentException("unknown options: " + values.keySet());
+            }
+            if (variants.stream().anyMatch(v -> v.agent) && !Files.isRegularFile(Paths.get(options.agentJar))) {
+                throw new IllegalArgumentException("an agent variant needs --agent-jar: " + options.agentJar);
+            }
+            return options;
+        }
+    }
+
+    /** One variant's measurement, and the versions its server reported. */
+    record Measurement(double rate, String bootVersion, String springVersion) {
+    }
+
+    /**
+     * Runs the measurement.
+     *
+     * @param args the options above
+     * @throws Exception if a server does not start or an answer is wrong
+     */
+    public static void main(String[] args) throws Exception {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("SpringBootThroughput: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Map<Variant, List<Double>> rates = new LinkedHashMap<>();
+        for (Variant v : options.variants()) {
+            rates.put(v, new ArrayList<>());
+        }
+        String boot = "?";
+        String spring = "?";
+        for (int round = 0; round < options.rounds(); round++) {
+            List<Variant> order = new ArrayList<>(options.variants());
+            if (round % 2 == 1) {
+                Collections.reverse(order);
+            }
+            for (Variant variant : order) {
+                Measurement m = measure(variant, options);
+                boot = m.bootVersion();
+                spring = m.springVersion();
+                rates.get(variant).add(m.rate());
+                System.out.printf(Locale.ROOT, "SpringBootThroughput: round %d, %-22s %,10.0f requests/s%n",
+                        round + 1, variant.key, m.rate());
+            }
+        }
+        String json = json(options, rates, boot, spring);
+        if (options.out() != null) {
+            Files.writeString(options.out(), json);
+            System.out.println("SpringBootThroughput: wrote " + options.out());
+        } else {
+            System.out.print(json);
+        }
+    }
+
+    private static Measurement measure(Variant variant, Options options) throws Exception {
+        List<String> command = new ArrayList<>();
+        if (!options.serverCpus().isEmpty()) {
+            command.addAll(List.of("taskset", "-c", options.serverCpus()));
+        }
+        command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(variant.command(options.agentJar()));
+        Process server = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+            String line = out.readLine();
+            // Skip what the JVM itself may print first (JAVA_TOOL_OPTIONS, the agent's notes).
+            for (int skipped = 0; line != null && !line.startsWith("listening ") && skipped < 20; skipped++) {
+                line = out.readLine();
+            }
+            if (line == null || !line.startsWith("listening ")) {
+                throw new IllegalStateException(variant.key + " server did not start: " + line);
+            }
+            String[] words = line.split(" ");
+            int port = Integer.parseInt(words[1]);
+            return new Measurement(load(port, variant, options), words[2], words[3]);
+        } finally {
+            server.getOutputStream().close();   // the server stops when its stdin closes
+            if (!server.waitFor(30, TimeUnit.SECONDS)) {
+                server.destroyForcibly();
+            }
+        }
+    }
+
+    private static double load(int port, Variant variant, Options options) throws Exception {
+        LongAdder answered = new LongAdder();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicBoolean stopping = new AtomicBoolean();
+        List<Socket> sockets = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < options.connections(); i++) {
+            Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
+            socket.setTcpNoDelay(true);
+            sockets.add(socket);
+            String prefix = "c" + i + "-";
+            Thread thread = new Thread(() -> {
+                try {
+                    InputStream in = new BufferedInputStream(socket.getInputStream());
+                    OutputStream os = socket.getOutputStream();
+                    for (long n = 0; ; n++) {
+                        String id = prefix + n;
+                        os.write(("GET /work HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-Id: " + id + "\r\n\r\n")
+                                .getBytes(StandardCharsets.US_ASCII));
+                        os.flush();
+                        String body = ServerThroughput.readAnswer(in);
+                        String want = variant.answersNull ? "null" : id;
+                        if (!want.equals(body)) {
+                            throw new IllegalStateException(variant.key + ": request " + id + " answered " + body
+                                    + ", expected " + want);
+                        }
+                        answered.increment();
+                    }
+                } catch (Throwable t) {
+                    if (!stopping.get()) {
+                        failure.compareAndSet(null, t);
+                    }
+                }
+            }, "load-" + i);
+            thread.setDaemon(true);
+            threads.add(thread);
+        }
+        threads.forEach(Thread::start);
+        sleep(Duration.ofSeconds(options.warmupSeconds()), failure);
+        long before = answered.sum();
+        long start = System.nanoTime();
+        sleep(Duration.ofSeconds(options.measureSeconds()), failure);
+        long after = answered.sum();
+        long end = System.nanoTime();
+        stopping.set(true);
+        for (Socket socket : sockets) {
+            socket.close();
+        }
+        for (Thread thread : threads) {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("a connection failed", failure.get());
+        }
+        if (after == before) {
+            throw new IllegalStateException(variant.key + ": no request answered in the measured window");
+        }
+        return (after - before) / ((end - start) / 1e9);
+    }
+
+    /** Sleeps, but gives up at once when a connection has failed. */
+    private static void sleep(Duration duration, AtomicReference<Throwable> failure) throws InterruptedException {
+        long deadline = System.nanoTime() + duration.toNanos();
+        while (failure.get() == null) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+        }
+        throw new IllegalStateException("a connection failed", failure.get());
+    }
+
+    private static String json(Options options, Map<Variant, List<Double>> rates, String boot, String spring) {
+        StringBuilder s = new StringBuilder();
+        s.append("{\n  \"benchmark\": \"SpringBootThroughput\",\n");
+        s.append(String.format(Locale.ROOT, "  \"settings\": {\"warmupSeconds\": %d, \"measureSeconds\": %d, "
+                        + "\"rounds\": %d, \"connections\": %d, \"serverCpus\": \"%s\", \"javaVersion\": \"%s\", "
+                        + "\"vmName\": \"%s\", \"springBoot\": \"%s\", \"springFramework\": \"%s\"},\n",
+                options.warmupSeconds(), options.measureSeconds(), options.rounds(), options.connections(),
+                options.serverCpus(), System.getProperty("java.version"), System.getProperty("java.vm.name"),
+                boot, spring));
+        s.append("  \"variants\": {");
+        String separator = "\n";
+        for (Map.Entry<Variant, List<Double>> e : rates.entrySet()) {
+            s.append(separator).append("    \"").append(e.getKey().key).append("\": [");
+            StringBuilder list = new StringBuilder();
+            for (double rate : e.getValue()) {
+                list.append(list.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.1f", rate));
+            }
+            s.append(list).append(']');
+            separator = ",\n";
+        }
+        s.append("\n  }\n}\n");
+        return s.toString();
+    }
+}
