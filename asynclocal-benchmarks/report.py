@@ -669,6 +669,8 @@ def spring_boot_markdown(data):
            f"{st.get('vmName', '?')} {st.get('javaVersion', '?')}.", ""]
     out.append("| variant | requests/s (mean) | per round | × baseline (means) | × baseline per round: mean ± 95% CI [min, max] |")
     out.append("|---|---|---|---|---|")
+    cpu = {k: [number(r) if r is not None else float("nan") for r in v]
+           for k, v in (data.get("cpuMicrosPerRequest") or {}).items()}
     for name, rates in variants.items():
         if not rates:
             continue
@@ -690,6 +692,34 @@ def spring_boot_markdown(data):
         else:
             cells += ["1", "–"] if name == "none" else ["–", "–"]
         out.append("| " + " | ".join(cells) + " |")
+    base_cpu = cpu.get("none")
+    if cpu and base_cpu:
+        out.append("")
+        out.append("The server JVM's CPU time per request in the same windows (all its threads; user + system from "
+                   "`/proc`), and the throughput it implies against the baseline (baseline CPU ÷ variant CPU, per "
+                   "round): other work on the machine changes how much CPU the server gets, much less what a "
+                   "request costs.")
+        out.append("")
+        out.append("| variant | CPU µs/request (mean) | per round | implied × baseline per round: mean ± 95% CI [min, max] |")
+        out.append("|---|---|---|---|")
+        for name, values in cpu.items():
+            values = [v for v in values if not math.isnan(v)]
+            if not values:
+                continue
+            cells = [f"**{name}**" if name == "none" else f"`{name}`", f"{sum(values) / len(values):.1f}",
+                     " / ".join(f"{v:.1f}" for v in values)]
+            if name == "none":
+                cells.append("1")
+            else:
+                pr = [b / v for v, b in zip(cpu[name], base_cpu) if v > 0 and not math.isnan(v) and not math.isnan(b)]
+                if len(pr) >= 2:
+                    m = sum(pr) / len(pr)
+                    sd = math.sqrt(sum((x - m) ** 2 for x in pr) / (len(pr) - 1))
+                    half = t95(len(pr) - 1) * sd / math.sqrt(len(pr))
+                    cells.append(f"{100 * m:.1f}% ± {100 * half:.1f} [{100 * min(pr):.1f}%, {100 * max(pr):.1f}%]")
+                else:
+                    cells.append(f"{100 * pr[0]:.1f}%" if pr else "–")
+            out.append("| " + " | ".join(cells) + " |")
     return "\n".join(out)
 
 

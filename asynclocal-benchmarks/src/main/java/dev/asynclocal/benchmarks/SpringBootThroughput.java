@@ -167,8 +167,15 @@ public final class SpringBootThroughput {
         }
     }
 
-    /** One variant's measurement, and the versions its server reported. */
-    record Measurement(double rate, String bootVersion, String springVersion) {
+    /**
+     * One variant's measurement: requests per second, the server JVM's CPU time per request in the
+     * same window (all its threads: request, pool, GC, compiler), and the versions it reported.
+     */
+    record Measurement(double rate, double cpuMicrosPerRequest, String bootVersion, String springVersion) {
+    }
+
+    /** A window's count of answered requests and the server's CPU time over it. */
+    record Window(double rate, double cpuMicrosPerRequest) {
     }
 
     /**
@@ -187,8 +194,10 @@ public final class SpringBootThroughput {
             return;
         }
         Map<Variant, List<Double>> rates = new LinkedHashMap<>();
+        Map<Variant, List<Double>> cpu = new LinkedHashMap<>();
         for (Variant v : options.variants()) {
             rates.put(v, new ArrayList<>());
+            cpu.put(v, new ArrayList<>());
         }
         String boot = "?";
         String spring = "?";
@@ -202,11 +211,12 @@ public final class SpringBootThroughput {
                 boot = m.bootVersion();
                 spring = m.springVersion();
                 rates.get(variant).add(m.rate());
-                System.out.printf(Locale.ROOT, "SpringBootThroughput: round %d, %-22s %,10.0f requests/s%n",
-                        round + 1, variant.key, m.rate());
+                cpu.get(variant).add(m.cpuMicrosPerRequest());
+                System.out.printf(Locale.ROOT, "SpringBootThroughput: round %d, %-22s %,10.0f requests/s, %6.1f us CPU/request%n",
+                        round + 1, variant.key, m.rate(), m.cpuMicrosPerRequest());
             }
         }
-        String json = json(options, rates, boot, spring);
+        String json = json(options, rates, cpu, boot, spring);
         if (options.out() != null) {
             Files.writeString(options.out(), json);
             System.out.println("SpringBootThroughput: wrote " + options.out());
@@ -235,7 +245,8 @@ public final class SpringBootThroughput {
             }
             String[] words = line.split(" ");
             int port = Integer.parseInt(words[1]);
-            return new Measurement(load(port, variant, options), words[2], words[3]);
+            Window window = load(port, variant, options, server.pid());
+            return new Measurement(window.rate(), window.cpuMicrosPerRequest(), words[2], words[3]);
         } finally {
             server.getOutputStream().close();   // the server stops when its stdin closes
             if (!server.waitFor(30, TimeUnit.SECONDS)) {
@@ -244,7 +255,7 @@ public final class SpringBootThroughput {
         }
     }
 
-    private static double load(int port, Variant variant, Options options) throws Exception {
+    private static Window load(int port, Variant variant, Options options, long serverPid) throws Exception {
         LongAdder answered = new LongAdder();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicBoolean stopping = new AtomicBoolean();
@@ -285,9 +296,11 @@ public final class SpringBootThroughput {
         sleep(Duration.ofSeconds(options.warmupSeconds()), failure);
         long before = answered.sum();
         long start = System.nanoTime();
+        long cpuBefore = cpuTicks(serverPid);
         sleep(Duration.ofSeconds(options.measureSeconds()), failure);
         long after = answered.sum();
         long end = System.nanoTime();
+        long cpuAfter = cpuTicks(serverPid);
         stopping.set(true);
         for (Socket socket : sockets) {
             socket.close();
@@ -301,7 +314,29 @@ public final class SpringBootThroughput {
         if (after == before) {
             throw new IllegalStateException(variant.key + ": no request answered in the measured window");
         }
-        return (after - before) / ((end - start) / 1e9);
+        double cpuMicros = cpuBefore < 0 || cpuAfter < 0 ? Double.NaN
+                : (cpuAfter - cpuBefore) * 1e6 / TICKS_PER_SECOND / (after - before);
+        return new Window((after - before) / ((end - start) / 1e9), cpuMicros);
+    }
+
+    /** Linux's USER_HZ, the unit of the CPU times in /proc/PID/stat; 100 on every common kernel. */
+    private static final double TICKS_PER_SECOND = 100;
+
+    /**
+     * The CPU time (user + system, in clock ticks) that process {@code pid} has used so far, from
+     * {@code /proc/PID/stat}; -1 where there is no such file. On a machine shared with other work,
+     * CPU time per request moves much less than requests per second, which the other work's share
+     * of the server's CPU changes directly. ({@code taskset} execs the JVM, so the pid is the JVM's.)
+     */
+    static long cpuTicks(long pid) {
+        try {
+            String stat = Files.readString(Paths.get("/proc", Long.toString(pid), "stat"));
+            // the fields after the command name, which is in parentheses and may hold spaces
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);   // utime, stime
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /** Sleeps, but gives up at once when a connection has failed. */
@@ -317,7 +352,8 @@ public final class SpringBootThroughput {
         throw new IllegalStateException("a connection failed", failure.get());
     }
 
-    private static String json(Options options, Map<Variant, List<Double>> rates, String boot, String spring) {
+    private static String json(Options options, Map<Variant, List<Double>> rates, Map<Variant, List<Double>> cpu,
+            String boot, String spring) {
         StringBuilder s = new StringBuilder();
         s.append("{\n  \"benchmark\": \"SpringBootThroughput\",\n");
         s.append(String.format(Locale.ROOT, "  \"settings\": {\"warmupSeconds\": %d, \"measureSeconds\": %d, "
@@ -326,18 +362,27 @@ public final class SpringBootThroughput {
                 options.warmupSeconds(), options.measureSeconds(), options.rounds(), options.connections(),
                 options.serverCpus(), System.getProperty("java.version"), System.getProperty("java.vm.name"),
                 boot, spring));
-        s.append("  \"variants\": {");
+        s.append("  \"variants\": ");
+        appendSeries(s, rates);
+        s.append(",\n  \"cpuMicrosPerRequest\": ");
+        appendSeries(s, cpu);
+        s.append("\n}\n");
+        return s.toString();
+    }
+
+    private static void appendSeries(StringBuilder s, Map<Variant, List<Double>> series) {
+        s.append('{');
         String separator = "\n";
-        for (Map.Entry<Variant, List<Double>> e : rates.entrySet()) {
+        for (Map.Entry<Variant, List<Double>> e : series.entrySet()) {
             s.append(separator).append("    \"").append(e.getKey().key).append("\": [");
             StringBuilder list = new StringBuilder();
-            for (double rate : e.getValue()) {
-                list.append(list.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.1f", rate));
+            for (double value : e.getValue()) {
+                list.append(list.length() == 0 ? "" : ", ")
+                        .append(Double.isNaN(value) ? "null" : String.format(Locale.ROOT, "%.1f", value));
             }
             s.append(list).append(']');
             separator = ",\n";
         }
-        s.append("\n  }\n}\n");
-        return s.toString();
+        s.append("\n  }");
     }
 }

@@ -34,6 +34,13 @@ class SpringBootThroughputTest {
             assertThat(m.find()).as(variant + " in " + json).isTrue();
             assertThat(Double.parseDouble(m.group(1))).as(variant + " requests/s").isPositive();
         }
+        // the server's CPU time per request, from /proc (this module's measurements run on Linux)
+        String cpu = json.substring(json.indexOf("\"cpuMicrosPerRequest\""));
+        for (String variant : new String[] {"none", "starter"}) {
+            Matcher m = Pattern.compile("\"" + variant + "\": \\[([0-9.]+)\\]").matcher(cpu);
+            assertThat(m.find()).as(variant + " CPU in " + cpu).isTrue();
+            assertThat(Double.parseDouble(m.group(1))).as(variant + " CPU µs per request").isPositive();
+        }
     }
 
     @Test
