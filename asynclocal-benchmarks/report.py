@@ -662,7 +662,9 @@ def spring_boot_markdown(data):
     variants = {k: [number(r) for r in v] for k, v in (data.get("variants") or {}).items()}
     base = variants.get("none")
     out = [f"{st.get('rounds', '?')} round(s); per variant and round a fresh server JVM, "
-           f"{st.get('warmupSeconds', '?')} s of warm-up then {st.get('measureSeconds', '?')} s measured, "
+           f"{st.get('warmupSeconds', '?')} s of warm-up then {st.get('measureSeconds', '?')} s measured"
+           + (f" in slices of {st['sliceSeconds']} s taken in turn with the other variants" if st.get("sliceSeconds") else "")
+           + ", "
            f"{st.get('connections', '?')} keep-alive connections; "
            + (f"server pinned to CPU {st['serverCpus']}, load generator on the others; " if st.get("serverCpus") else "")
            + f"Spring Boot {st.get('springBoot', '?')}, Spring Framework {st.get('springFramework', '?')}, "
@@ -692,6 +694,30 @@ def spring_boot_markdown(data):
         else:
             cells += ["1", "–"] if name == "none" else ["–", "–"]
         out.append("| " + " | ".join(cells) + " |")
+    slices = {k: [number(r) for r in v] for k, v in (data.get("slices") or {}).items()}
+    if slices.get("none"):
+        out.append("")
+        out.append(f"Per cycle of slices ({st.get('sliceSeconds', '?')} s each, every variant loaded once per cycle, "
+                   "so the slices of one cycle are seconds apart): the variant's rate over the baseline's in the "
+                   "same cycle.")
+        out.append("")
+        out.append("| variant | cycles | × baseline per cycle: mean ± 95% CI | median | [10th, 90th percentile] |")
+        out.append("|---|---|---|---|---|")
+        for name, values in slices.items():
+            if name == "none":
+                continue
+            pr = paired_ratios(values, slices["none"])
+            if len(pr) < 2:
+                continue
+            m = sum(pr) / len(pr)
+            sd = math.sqrt(sum((x - m) ** 2 for x in pr) / (len(pr) - 1))
+            half = t95(len(pr) - 1) * sd / math.sqrt(len(pr))
+            ordered = sorted(pr)
+
+            def pct(q):
+                return ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1) + 0.5))]
+            out.append(f"| `{name}` | {len(pr)} | {100 * m:.1f}% ± {100 * half:.1f} | {100 * pct(0.5):.1f}% | "
+                       f"[{100 * pct(0.1):.1f}%, {100 * pct(0.9):.1f}%] |")
     base_cpu = cpu.get("none")
     if cpu and base_cpu:
         out.append("")

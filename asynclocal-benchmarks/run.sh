@@ -16,7 +16,8 @@
 #   --node        only the Node.js peer (run-node.sh), then the page again
 #   --spring-boot only a Spring Boot MVC application with the starter against without it
 #                 (SpringBootThroughput; VARIANTS e.g. none,starter,starter-no-executors, default
-#                 none,starter): full 6 rounds of 20 s warm-up + 20 s, quick 2 rounds of 10 s + 5 s;
+#                 none,starter): fresh server JVMs per round, loaded in turn in 2 s slices; full
+#                 4 rounds of 20 s warm-up + 60 s measured per variant, quick 1 round of 10 s + 10 s;
 #                 prints the Markdown for the page's static Spring Boot section, renders nothing
 #   patterns      JMH regular expressions selecting benchmarks, e.g. GetBenchmark 'Run.*asyncLocal'
 #
@@ -152,9 +153,9 @@ run_spring_boot() {
     local out=$1 options classpath_file=$here/target/spring-boot-classpath.txt
     [[ -f $classpath_file ]] || { echo "run.sh: $classpath_file is missing; run without --no-build" >&2; exit 1; }
     if [[ $mode == quick ]]; then
-        options=(--warmup 10 --measure 5 --rounds 2)
+        options=(--warmup 10 --measure 10 --slice 2 --rounds 1)
     else
-        options=(--warmup 20 --measure 20 --rounds 6)
+        options=(--warmup 20 --measure 60 --slice 2 --rounds 4)
     fi
     local client=()
     if command -v taskset >/dev/null && (($(nproc) >= 2)); then

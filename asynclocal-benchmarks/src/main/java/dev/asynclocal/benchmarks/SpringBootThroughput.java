@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -23,12 +22,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The throughput of a Spring Boot MVC application with the asynclocal starter against the same
  * application without it: a load generator on loopback against
  * {@link dev.asynclocal.benchmarks.spring.ThroughputApplication}, each variant in a server JVM of
- * its own, started afresh for every variant and round.
+ * its own, started afresh for every round.
  *
  * <p>Variants (the application's code is the same in all of them):
  * <ul>
@@ -47,15 +47,22 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Every answer is checked: variants whose hop should see the request's id must answer with
  * the id the request sent, the others with {@code "null"}.
  *
- * <p>The client keeps {@code --connections} HTTP/1.1 keep-alive connections busy, one request at a
- * time each, over plain sockets (cheap for the CPU it shares), each request with an
- * {@code X-Request-Id} of its own. Rounds alternate the order of the variants so that a drift of
- * the machine's speed favours none. The JSON result is what {@code report.py spring-boot} reads.
+ * <p>A round starts a fresh server JVM per variant, all pinned to the server CPU, and then loads
+ * them in turn, a slice of {@code --slice} seconds each, the first variant of each cycle rotating:
+ * first {@code --warmup} seconds per variant, then {@code --measure} seconds per variant, counted.
+ * Only the server being loaded works (the others' threads wait on their sockets), and slices a few
+ * seconds long put every variant through the same moments of the machine's load, where whole
+ * tens-of-seconds windows one after the other made the ratio swing by tens of percent on a shared
+ * two-core machine. Each variant keeps {@code --connections} HTTP/1.1 keep-alive connections, one
+ * request at a time each, over plain sockets (cheap for the CPU the client shares), each request
+ * with an {@code X-Request-Id} of its own. Besides requests per second, the server JVM's CPU time
+ * per request is recorded (from {@code /proc}). The JSON result is what
+ * {@code report.py spring-boot} reads: per round, and per slice for ratios of neighbouring slices.
  *
  * <pre>
  * java -cp benchmarks.jar:$(cat target/spring-boot-classpath.txt) dev.asynclocal.benchmarks.SpringBootThroughput
- *      --out FILE [--warmup S] [--measure S] [--rounds N] [--connections N] [--server-cpus LIST]
- *      [--variants none,starter,...] [--agent-jar JAR]
+ *      --out FILE [--warmup S] [--measure S] [--slice S] [--rounds N] [--connections N]
+ *      [--server-cpus LIST] [--variants none,starter,...] [--agent-jar JAR]
  * </pre>
  * The server JVMs get this JVM's class path, so it must hold Boot and the starter:
  * {@code run.sh --spring-boot} sets it up.
@@ -132,8 +139,8 @@ public final class SpringBootThroughput {
         }
     }
 
-    record Options(int warmupSeconds, int measureSeconds, int rounds, int connections, String agentJar,
-                   Path out, String serverCpus, List<Variant> variants) {
+    record Options(int warmupSeconds, int measureSeconds, int sliceSeconds, int rounds, int connections,
+                   String agentJar, Path out, String serverCpus, List<Variant> variants) {
         static Options parse(String[] args) {
             Map<String, String> values = new LinkedHashMap<>();
             for (int i = 0; i < args.length; i += 2) {
@@ -148,15 +155,19 @@ public final class SpringBootThroughput {
             }
             Options options = new Options(
                     Integer.parseInt(values.getOrDefault("warmup", "15")),
-                    Integer.parseInt(values.getOrDefault("measure", "20")),
+                    Integer.parseInt(values.getOrDefault("measure", "30")),
+                    Integer.parseInt(values.getOrDefault("slice", "2")),
                     Integer.parseInt(values.getOrDefault("rounds", "4")),
                     Integer.parseInt(values.getOrDefault("connections", "32")),
                     values.getOrDefault("agent-jar", System.getProperty("asynclocal.agent.jar", "")),
                     values.containsKey("out") ? Paths.get(values.get("out")) : null,
                     values.getOrDefault("server-cpus", ""),
                     variants);
-            values.keySet().removeAll(List.of("warmup", "measure", "rounds", "connections", "agent-jar", "out",
+            values.keySet().removeAll(List.of("warmup", "measure", "slice", "rounds", "connections", "agent-jar", "out",
                     "server-cpus", "variants"));
+            if (options.sliceSeconds() < 1) {
+                throw new IllegalArgumentException("--slice must be at least 1 second");
+            }
             if (!values.isEmpty()) {
                 throw new IllegalArgumentException("unknown options: " + values.keySet());
             }
@@ -167,15 +178,8 @@ public final class SpringBootThroughput {
         }
     }
 
-    /**
-     * One variant's measurement: requests per second, the server JVM's CPU time per request in the
-     * same window (all its threads: request, pool, GC, compiler), and the versions it reported.
-     */
-    record Measurement(double rate, double cpuMicrosPerRequest, String bootVersion, String springVersion) {
-    }
-
-    /** A window's count of answered requests and the server's CPU time over it. */
-    record Window(double rate, double cpuMicrosPerRequest) {
+    /** A started server JVM of one variant. */
+    record Server(Variant variant, Process process, int port, String bootVersion, String springVersion) {
     }
 
     /**
@@ -193,30 +197,15 @@ public final class SpringBootThroughput {
             System.exit(2);
             return;
         }
-        Map<Variant, List<Double>> rates = new LinkedHashMap<>();
-        Map<Variant, List<Double>> cpu = new LinkedHashMap<>();
-        for (Variant v : options.variants()) {
-            rates.put(v, new ArrayList<>());
-            cpu.put(v, new ArrayList<>());
-        }
-        String boot = "?";
-        String spring = "?";
+        Results results = new Results(options.variants());
         for (int round = 0; round < options.rounds(); round++) {
             List<Variant> order = new ArrayList<>(options.variants());
             if (round % 2 == 1) {
                 Collections.reverse(order);
             }
-            for (Variant variant : order) {
-                Measurement m = measure(variant, options);
-                boot = m.bootVersion();
-                spring = m.springVersion();
-                rates.get(variant).add(m.rate());
-                cpu.get(variant).add(m.cpuMicrosPerRequest());
-                System.out.printf(Locale.ROOT, "SpringBootThroughput: round %d, %-22s %,10.0f requests/s, %6.1f us CPU/request%n",
-                        round + 1, variant.key, m.rate(), m.cpuMicrosPerRequest());
-            }
+            round(round + 1, order, options, results);
         }
-        String json = json(options, rates, cpu, boot, spring);
+        String json = results.json(options);
         if (options.out() != null) {
             Files.writeString(options.out(), json);
             System.out.println("SpringBootThroughput: wrote " + options.out());
@@ -225,98 +214,232 @@ public final class SpringBootThroughput {
         }
     }
 
-    private static Measurement measure(Variant variant, Options options) throws Exception {
+    /** What the rounds measured, per variant. */
+    static final class Results {
+        final Map<Variant, List<Double>> rates = new LinkedHashMap<>();
+        final Map<Variant, List<Double>> cpu = new LinkedHashMap<>();
+        /** The rate of each slice, in cycle order across rounds: the same index is the same cycle. */
+        final Map<Variant, List<Double>> slices = new LinkedHashMap<>();
+        String boot = "?";
+        String spring = "?";
+
+        Results(List<Variant> variants) {
+            for (Variant v : variants) {
+                rates.put(v, new ArrayList<>());
+                cpu.put(v, new ArrayList<>());
+                slices.put(v, new ArrayList<>());
+            }
+        }
+
+        String json(Options options) {
+            StringBuilder s = new StringBuilder();
+            s.append("{\n  \"benchmark\": \"SpringBootThroughput\",\n");
+            s.append(String.format(Locale.ROOT, "  \"settings\": {\"warmupSeconds\": %d, \"measureSeconds\": %d, "
+                            + "\"sliceSeconds\": %d, \"rounds\": %d, \"connections\": %d, \"serverCpus\": \"%s\", "
+                            + "\"javaVersion\": \"%s\", \"vmName\": \"%s\", \"springBoot\": \"%s\", "
+                            + "\"springFramework\": \"%s\"},\n",
+                    options.warmupSeconds(), options.measureSeconds(), options.sliceSeconds(), options.rounds(),
+                    options.connections(), options.serverCpus(), System.getProperty("java.version"),
+                    System.getProperty("java.vm.name"), boot, spring));
+            s.append("  \"variants\": ");
+            appendSeries(s, rates);
+            s.append(",\n  \"cpuMicrosPerRequest\": ");
+            appendSeries(s, cpu);
+            s.append(",\n  \"slices\": ");
+            appendSeries(s, slices);
+            s.append("\n}\n");
+            return s.toString();
+        }
+    }
+
+    /**
+     * One round: a fresh server JVM per variant, all started first, then loaded in turn in slices
+     * of {@code --slice} seconds (warm-up, then the measured slices), the first variant of each
+     * cycle rotating. The servers share the server CPU, but only the one being loaded works: the
+     * others' threads wait on their sockets. Slices a few seconds long put every variant through
+     * the same moments of the machine's load, which blocks of tens of seconds do not.
+     */
+    private static void round(int round, List<Variant> order, Options options, Results results) throws Exception {
+        List<Server> servers = new ArrayList<>();
+        List<Load> loads = new ArrayList<>();
+        try {
+            for (Variant variant : order) {
+                Server server = start(variant, options);
+                servers.add(server);
+                results.boot = server.bootVersion();
+                results.spring = server.springVersion();
+            }
+            for (Server server : servers) {
+                loads.add(new Load(server, options.connections()));
+            }
+            int n = loads.size();
+            long slice = TimeUnit.SECONDS.toNanos(options.sliceSeconds());
+            int warmupSlices = Math.max(1, (int) Math.ceil((double) options.warmupSeconds() / options.sliceSeconds()));
+            for (int cycle = 0; cycle < warmupSlices; cycle++) {
+                for (int i = 0; i < n; i++) {
+                    loads.get((cycle + i) % n).run(slice);
+                }
+            }
+            int cycles = Math.max(1, options.measureSeconds() / options.sliceSeconds());
+            long[] answered = new long[n];
+            long[] nanos = new long[n];
+            long[] ticks = new long[n];
+            for (int cycle = 0; cycle < cycles; cycle++) {
+                for (int i = 0; i < n; i++) {
+                    int at = (cycle + i) % n;
+                    Load load = loads.get(at);
+                    long cpuBefore = cpuTicks(load.server.process().pid());
+                    Load.Slice done = load.run(slice);
+                    long cpuAfter = cpuTicks(load.server.process().pid());
+                    answered[at] += done.answered();
+                    nanos[at] += done.nanos();
+                    ticks[at] += cpuBefore < 0 || cpuAfter < 0 ? 0 : cpuAfter - cpuBefore;
+                    results.slices.get(load.server.variant()).add(done.answered() / (done.nanos() / 1e9));
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                Variant variant = loads.get(i).server.variant();
+                double rate = answered[i] / (nanos[i] / 1e9);
+                double cpuMicros = answered[i] == 0 ? Double.NaN : ticks[i] * 1e6 / TICKS_PER_SECOND / answered[i];
+                results.rates.get(variant).add(rate);
+                results.cpu.get(variant).add(cpuMicros);
+                System.out.printf(Locale.ROOT, "SpringBootThroughput: round %d, %-22s %,10.0f requests/s, %6.1f us CPU/request%n",
+                        round, variant.key, rate, cpuMicros);
+            }
+        } finally {
+            for (Load load : loads) {
+                load.close();
+            }
+            for (Server server : servers) {
+                server.process().getOutputStream().close();   // the server stops when its stdin closes
+            }
+            for (Server server : servers) {
+                if (!server.process().waitFor(30, TimeUnit.SECONDS)) {
+                    server.process().destroyForcibly();
+                }
+            }
+        }
+    }
+
+    private static Server start(Variant variant, Options options) throws Exception {
         List<String> command = new ArrayList<>();
         if (!options.serverCpus().isEmpty()) {
             command.addAll(List.of("taskset", "-c", options.serverCpus()));
         }
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(variant.command(options.agentJar()));
-        Process server = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-            String line = out.readLine();
-            // Skip what the JVM itself may print first (JAVA_TOOL_OPTIONS, the agent's notes).
-            for (int skipped = 0; line != null && !line.startsWith("listening ") && skipped < 20; skipped++) {
-                line = out.readLine();
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        String line = out.readLine();
+        // Skip what the JVM itself may print first (JAVA_TOOL_OPTIONS, the agent's notes).
+        for (int skipped = 0; line != null && !line.startsWith("listening ") && skipped < 20; skipped++) {
+            line = out.readLine();
+        }
+        if (line == null || !line.startsWith("listening ")) {
+            process.getOutputStream().close();
+            process.destroyForcibly();
+            throw new IllegalStateException(variant.key + " server did not start: " + line);
+        }
+        String[] words = line.split(" ");
+        return new Server(variant, process, Integer.parseInt(words[1]), words[2], words[3]);
+    }
+
+    /**
+     * The keep-alive connections to one server, each with a thread that sends one request at a
+     * time while this server's slice is on and waits otherwise. Every answer is checked.
+     */
+    static final class Load implements AutoCloseable {
+        record Slice(long answered, long nanos) {
+        }
+
+        final Server server;
+        private final LongAdder answered = new LongAdder();
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private final AtomicBoolean stopping = new AtomicBoolean();
+        private volatile boolean on;
+        private final List<Socket> sockets = new ArrayList<>();
+        private final List<Thread> threads = new ArrayList<>();
+
+        Load(Server server, int connections) throws Exception {
+            this.server = server;
+            Variant variant = server.variant();
+            for (int i = 0; i < connections; i++) {
+                Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port());
+                socket.setTcpNoDelay(true);
+                sockets.add(socket);
+                String prefix = variant.key + "-c" + i + "-";
+                Thread thread = new Thread(() -> {
+                    try {
+                        InputStream in = new BufferedInputStream(socket.getInputStream());
+                        OutputStream os = socket.getOutputStream();
+                        for (long n = 0; !stopping.get(); ) {
+                            if (!on) {
+                                LockSupport.parkNanos(200_000);
+                                continue;
+                            }
+                            String id = prefix + n++;
+                            os.write(("GET /work HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-Id: " + id + "\r\n\r\n")
+                                    .getBytes(StandardCharsets.US_ASCII));
+                            os.flush();
+                            String body = ServerThroughput.readAnswer(in);
+                            String want = variant.answersNull ? "null" : id;
+                            if (!want.equals(body)) {
+                                throw new IllegalStateException(variant.key + ": request " + id + " answered " + body
+                                        + ", expected " + want);
+                            }
+                            answered.increment();
+                        }
+                    } catch (Throwable t) {
+                        if (!stopping.get()) {
+                            failure.compareAndSet(null, t);
+                        }
+                    }
+                }, "load-" + variant.key + "-" + i);
+                thread.setDaemon(true);
+                threads.add(thread);
             }
-            if (line == null || !line.startsWith("listening ")) {
-                throw new IllegalStateException(variant.key + " server did not start: " + line);
+            threads.forEach(Thread::start);
+        }
+
+        /** Loads the server for {@code nanos}; returns the answers counted in that time. */
+        Slice run(long nanos) throws InterruptedException {
+            long before = answered.sum();
+            long start = System.nanoTime();
+            on = true;
+            sleep(nanos, failure);
+            on = false;
+            long end = System.nanoTime();
+            long after = answered.sum();
+            return new Slice(after - before, end - start);
+        }
+
+        @Override
+        public void close() throws Exception {
+            stopping.set(true);
+            on = false;
+            for (Socket socket : sockets) {
+                socket.close();
             }
-            String[] words = line.split(" ");
-            int port = Integer.parseInt(words[1]);
-            Window window = load(port, variant, options, server.pid());
-            return new Measurement(window.rate(), window.cpuMicrosPerRequest(), words[2], words[3]);
-        } finally {
-            server.getOutputStream().close();   // the server stops when its stdin closes
-            if (!server.waitFor(30, TimeUnit.SECONDS)) {
-                server.destroyForcibly();
+            for (Thread thread : threads) {
+                thread.join(TimeUnit.SECONDS.toMillis(10));
+            }
+            if (failure.get() != null) {
+                throw new IllegalStateException("a connection failed", failure.get());
             }
         }
     }
 
-    private static Window load(int port, Variant variant, Options options, long serverPid) throws Exception {
-        LongAdder answered = new LongAdder();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        AtomicBoolean stopping = new AtomicBoolean();
-        List<Socket> sockets = new ArrayList<>();
-        List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < options.connections(); i++) {
-            Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
-            socket.setTcpNoDelay(true);
-            sockets.add(socket);
-            String prefix = "c" + i + "-";
-            Thread thread = new Thread(() -> {
-                try {
-                    InputStream in = new BufferedInputStream(socket.getInputStream());
-                    OutputStream os = socket.getOutputStream();
-                    for (long n = 0; ; n++) {
-                        String id = prefix + n;
-                        os.write(("GET /work HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-Id: " + id + "\r\n\r\n")
-                                .getBytes(StandardCharsets.US_ASCII));
-                        os.flush();
-                        String body = ServerThroughput.readAnswer(in);
-                        String want = variant.answersNull ? "null" : id;
-                        if (!want.equals(body)) {
-                            throw new IllegalStateException(variant.key + ": request " + id + " answered " + body
-                                    + ", expected " + want);
-                        }
-                        answered.increment();
-                    }
-                } catch (Throwable t) {
-                    if (!stopping.get()) {
-                        failure.compareAndSet(null, t);
-                    }
-                }
-            }, "load-" + i);
-            thread.setDaemon(true);
-            threads.add(thread);
+    /** Sleeps, but gives up at once when a connection has failed. */
+    private static void sleep(long nanos, AtomicReference<Throwable> failure) throws InterruptedException {
+        long deadline = System.nanoTime() + nanos;
+        while (failure.get() == null) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
         }
-        threads.forEach(Thread::start);
-        sleep(Duration.ofSeconds(options.warmupSeconds()), failure);
-        long before = answered.sum();
-        long start = System.nanoTime();
-        long cpuBefore = cpuTicks(serverPid);
-        sleep(Duration.ofSeconds(options.measureSeconds()), failure);
-        long after = answered.sum();
-        long end = System.nanoTime();
-        long cpuAfter = cpuTicks(serverPid);
-        stopping.set(true);
-        for (Socket socket : sockets) {
-            socket.close();
-        }
-        for (Thread thread : threads) {
-            thread.join(TimeUnit.SECONDS.toMillis(10));
-        }
-        if (failure.get() != null) {
-            throw new IllegalStateException("a connection failed", failure.get());
-        }
-        if (after == before) {
-            throw new IllegalStateException(variant.key + ": no request answered in the measured window");
-        }
-        double cpuMicros = cpuBefore < 0 || cpuAfter < 0 ? Double.NaN
-                : (cpuAfter - cpuBefore) * 1e6 / TICKS_PER_SECOND / (after - before);
-        return new Window((after - before) / ((end - start) / 1e9), cpuMicros);
+        throw new IllegalStateException("a connection failed", failure.get());
     }
 
     /** Linux's USER_HZ, the unit of the CPU times in /proc/PID/stat; 100 on every common kernel. */
@@ -337,37 +460,6 @@ public final class SpringBootThroughput {
         } catch (java.io.IOException | RuntimeException e) {
             return -1;
         }
-    }
-
-    /** Sleeps, but gives up at once when a connection has failed. */
-    private static void sleep(Duration duration, AtomicReference<Throwable> failure) throws InterruptedException {
-        long deadline = System.nanoTime() + duration.toNanos();
-        while (failure.get() == null) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return;
-            }
-            TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
-        }
-        throw new IllegalStateException("a connection failed", failure.get());
-    }
-
-    private static String json(Options options, Map<Variant, List<Double>> rates, Map<Variant, List<Double>> cpu,
-            String boot, String spring) {
-        StringBuilder s = new StringBuilder();
-        s.append("{\n  \"benchmark\": \"SpringBootThroughput\",\n");
-        s.append(String.format(Locale.ROOT, "  \"settings\": {\"warmupSeconds\": %d, \"measureSeconds\": %d, "
-                        + "\"rounds\": %d, \"connections\": %d, \"serverCpus\": \"%s\", \"javaVersion\": \"%s\", "
-                        + "\"vmName\": \"%s\", \"springBoot\": \"%s\", \"springFramework\": \"%s\"},\n",
-                options.warmupSeconds(), options.measureSeconds(), options.rounds(), options.connections(),
-                options.serverCpus(), System.getProperty("java.version"), System.getProperty("java.vm.name"),
-                boot, spring));
-        s.append("  \"variants\": ");
-        appendSeries(s, rates);
-        s.append(",\n  \"cpuMicrosPerRequest\": ");
-        appendSeries(s, cpu);
-        s.append("\n}\n");
-        return s.toString();
     }
 
     private static void appendSeries(StringBuilder s, Map<Variant, List<Double>> series) {

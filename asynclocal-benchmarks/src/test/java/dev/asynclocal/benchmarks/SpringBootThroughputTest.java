@@ -25,7 +25,7 @@ class SpringBootThroughputTest {
     @Test
     void theStarterAndTheBaselineServeAndAnswerAsTheyShould(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("spring-boot.json");
-        SpringBootThroughput.main(new String[] {"--warmup", "0", "--measure", "1", "--rounds", "1",
+        SpringBootThroughput.main(new String[] {"--warmup", "1", "--measure", "1", "--slice", "1", "--rounds", "1",
                 "--connections", "4", "--variants", "none,starter", "--out", out.toString()});
         String json = Files.readString(out);
         assertThat(json).contains("\"benchmark\": \"SpringBootThroughput\"", "\"springBoot\": \"4.0.7\"");
