@@ -22,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The throughput of a Spring Boot MVC application with the asynclocal starter against the same
@@ -357,6 +356,7 @@ public final class SpringBootThroughput {
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
         private final AtomicBoolean stopping = new AtomicBoolean();
         private volatile boolean on;
+        private final Object gate = new Object();
         private final List<Socket> sockets = new ArrayList<>();
         private final List<Thread> threads = new ArrayList<>();
 
@@ -372,11 +372,7 @@ public final class SpringBootThroughput {
                     try {
                         InputStream in = new BufferedInputStream(socket.getInputStream());
                         OutputStream os = socket.getOutputStream();
-                        for (long n = 0; !stopping.get(); ) {
-                            if (!on) {
-                                LockSupport.parkNanos(200_000);
-                                continue;
-                            }
+                        for (long n = 0; awaitOn(); ) {
                             String id = prefix + n++;
                             os.write(("GET /work HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-Id: " + id + "\r\n\r\n")
                                     .getBytes(StandardCharsets.US_ASCII));
@@ -401,13 +397,40 @@ public final class SpringBootThroughput {
             threads.forEach(Thread::start);
         }
 
+        /**
+         * Whether to send the next request: at once while this server's slice is on; otherwise
+         * blocks (no polling: the idle connections of the other variants must not take the load
+         * generator's CPU) until the slice starts or the load stops.
+         */
+        private boolean awaitOn() throws InterruptedException {
+            if (on) {
+                return true;
+            }
+            synchronized (gate) {
+                while (!on && !stopping.get()) {
+                    gate.wait();
+                }
+            }
+            return !stopping.get();
+        }
+
+        private void switchTo(boolean value) {
+            synchronized (gate) {
+                on = value;
+                gate.notifyAll();
+            }
+        }
+
         /** Loads the server for {@code nanos}; returns the answers counted in that time. */
         Slice run(long nanos) throws InterruptedException {
             long before = answered.sum();
             long start = System.nanoTime();
-            on = true;
-            sleep(nanos, failure);
-            on = false;
+            switchTo(true);
+            try {
+                sleep(nanos, failure);
+            } finally {
+                switchTo(false);
+            }
             long end = System.nanoTime();
             long after = answered.sum();
             return new Slice(after - before, end - start);
@@ -416,7 +439,7 @@ public final class SpringBootThroughput {
         @Override
         public void close() throws Exception {
             stopping.set(true);
-            on = false;
+            switchTo(false);
             for (Socket socket : sockets) {
                 socket.close();
             }
