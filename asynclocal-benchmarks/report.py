@@ -13,6 +13,12 @@
         one CPU), RESULTS-agent.json (group 7's plain-JDK rows run with -javaagent),
         RESULTS-throughput.json (ServerThroughput) and RESULTS-node.json (run-node.sh).
 
+    report.py spring-boot RESULT.json [RESULT.json ...]
+        prints, as Markdown, the Spring Boot starter's throughput (SpringBootThroughput) of each
+        run: every variant against the run's baseline (`none`), per round and overall. The page's
+        Spring Boot section is static text in the template (it survives re-renders from JMH
+        results); paste from this when the measurement is repeated.
+
 Standard library only, no network. Ratios are taken against each group's floor row (ThreadLocal,
 or plain JDK for the executor and CompletableFuture groups, hooks disabled for the hooks group) with
 the same @Param values (or the same method with the floor's parameters, for the loss-detector
@@ -659,6 +665,128 @@ def command_merge(args):
         f.write("\n")
 
 
+# ---------------------------------------------------------------------------------------------
+# The Spring Boot starter's throughput (SpringBootThroughput)
+
+# two-sided 95% Student t quantiles by degrees of freedom; 1.96 beyond the table
+T95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262,
+       10: 2.228, 11: 2.201, 12: 2.179, 15: 2.131, 20: 2.086}
+
+
+def t95(df):
+    if df in T95:
+        return T95[df]
+    smaller = [k for k in T95 if k <= df]
+    return T95[max(smaller)] if df <= 20 else 1.96
+
+
+def paired_ratios(rates, base):
+    """variant / baseline of the same round: the two ran minutes apart, so a drift of the machine
+    cancels out better than in the ratio of the means."""
+    return [r / b for r, b in zip(rates, base) if b > 0]
+
+
+def spring_boot_markdown(data):
+    st = data.get("settings", {})
+    variants = {k: [number(r) for r in v] for k, v in (data.get("variants") or {}).items()}
+    base = variants.get("none")
+    out = [f"{st.get('rounds', '?')} round(s); per variant and round a fresh server JVM, "
+           f"{st.get('warmupSeconds', '?')} s of warm-up then {st.get('measureSeconds', '?')} s measured"
+           + (f" in slices of {st['sliceSeconds']} s taken in turn with the other variants" if st.get("sliceSeconds") else "")
+           + ", "
+           f"{st.get('connections', '?')} keep-alive connections; "
+           + (f"server pinned to CPU {st['serverCpus']}, load generator on the others; " if st.get("serverCpus") else "")
+           + f"Spring Boot {st.get('springBoot', '?')}, Spring Framework {st.get('springFramework', '?')}, "
+           f"{st.get('vmName', '?')} {st.get('javaVersion', '?')}.", ""]
+    out.append("| variant | requests/s (mean) | per round | × baseline (means) | × baseline per round: mean ± 95% CI [min, max] |")
+    out.append("|---|---|---|---|---|")
+    cpu = {k: [number(r) if r is not None else float("nan") for r in v]
+           for k, v in (data.get("cpuMicrosPerRequest") or {}).items()}
+    for name, rates in variants.items():
+        if not rates:
+            continue
+        mean = sum(rates) / len(rates)
+        cells = [f"**{name}**" if name == "none" else f"`{name}`", fmt(mean), " / ".join(fmt(r) for r in rates)]
+        if base and name != "none":
+            bmean = sum(base) / len(base)
+            cells.append(f"{100 * mean / bmean:.1f}%")
+            pr = paired_ratios(rates, base)
+            if len(pr) >= 2:
+                m = sum(pr) / len(pr)
+                sd = math.sqrt(sum((x - m) ** 2 for x in pr) / (len(pr) - 1))
+                half = t95(len(pr) - 1) * sd / math.sqrt(len(pr))
+                cells.append(f"{100 * m:.1f}% ± {100 * half:.1f} [{100 * min(pr):.1f}%, {100 * max(pr):.1f}%]")
+            elif pr:
+                cells.append(f"{100 * pr[0]:.1f}%")
+            else:
+                cells.append("–")
+        else:
+            cells += ["1", "–"] if name == "none" else ["–", "–"]
+        out.append("| " + " | ".join(cells) + " |")
+    slices = {k: [number(r) for r in v] for k, v in (data.get("slices") or {}).items()}
+    if slices.get("none"):
+        out.append("")
+        out.append(f"Per cycle of slices ({st.get('sliceSeconds', '?')} s each, every variant loaded once per cycle, "
+                   "so the slices of one cycle are seconds apart): the variant's rate over the baseline's in the "
+                   "same cycle.")
+        out.append("")
+        out.append("| variant | cycles | × baseline per cycle: mean ± 95% CI | median | [10th, 90th percentile] |")
+        out.append("|---|---|---|---|---|")
+        for name, values in slices.items():
+            if name == "none":
+                continue
+            pr = paired_ratios(values, slices["none"])
+            if len(pr) < 2:
+                continue
+            m = sum(pr) / len(pr)
+            sd = math.sqrt(sum((x - m) ** 2 for x in pr) / (len(pr) - 1))
+            half = t95(len(pr) - 1) * sd / math.sqrt(len(pr))
+            ordered = sorted(pr)
+
+            def pct(q):
+                return ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1) + 0.5))]
+            out.append(f"| `{name}` | {len(pr)} | {100 * m:.1f}% ± {100 * half:.1f} | {100 * pct(0.5):.1f}% | "
+                       f"[{100 * pct(0.1):.1f}%, {100 * pct(0.9):.1f}%] |")
+    base_cpu = cpu.get("none")
+    if cpu and base_cpu:
+        out.append("")
+        out.append("The server JVM's CPU time per request in the same windows (all its threads; user + system from "
+                   "`/proc`), and the throughput it implies against the baseline (baseline CPU ÷ variant CPU, per "
+                   "round): other work on the machine changes how much CPU the server gets, much less what a "
+                   "request costs.")
+        out.append("")
+        out.append("| variant | CPU µs/request (mean) | per round | implied × baseline per round: mean ± 95% CI [min, max] |")
+        out.append("|---|---|---|---|")
+        for name, values in cpu.items():
+            values = [v for v in values if not math.isnan(v)]
+            if not values:
+                continue
+            cells = [f"**{name}**" if name == "none" else f"`{name}`", f"{sum(values) / len(values):.1f}",
+                     " / ".join(f"{v:.1f}" for v in values)]
+            if name == "none":
+                cells.append("1")
+            else:
+                pr = [b / v for v, b in zip(cpu[name], base_cpu) if v > 0 and not math.isnan(v) and not math.isnan(b)]
+                if len(pr) >= 2:
+                    m = sum(pr) / len(pr)
+                    sd = math.sqrt(sum((x - m) ** 2 for x in pr) / (len(pr) - 1))
+                    half = t95(len(pr) - 1) * sd / math.sqrt(len(pr))
+                    cells.append(f"{100 * m:.1f}% ± {100 * half:.1f} [{100 * min(pr):.1f}%, {100 * max(pr):.1f}%]")
+                else:
+                    cells.append(f"{100 * pr[0]:.1f}%" if pr else "–")
+            out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+def command_spring_boot(args):
+    for path in args.results:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+        print(f"`{os.path.relpath(path, os.path.dirname(HERE))}`:\n")
+        print(spring_boot_markdown(data))
+        print()
+
+
 def main(argv):
     root = os.path.dirname(HERE)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -687,11 +815,15 @@ def main(argv):
     merge.add_argument("base")
     merge.add_argument("out")
     merge.add_argument("newer", nargs="+")
+    spring = sub.add_parser("spring-boot", help="print the Spring Boot starter's throughput as Markdown")
+    spring.add_argument("results", nargs="+")
     args = parser.parse_args(argv)
     if args.command_name == "env":
         command_env(args)
     elif args.command_name == "merge":
         command_merge(args)
+    elif args.command_name == "spring-boot":
+        command_spring_boot(args)
     else:
         command_render(args)
 

@@ -4,6 +4,7 @@
 #
 #   asynclocal-benchmarks/run.sh [--quick] [--cpu LIST] [--no-build] [JMH name pattern ...]
 #   asynclocal-benchmarks/run.sh [--quick] [--no-build] --throughput | --node
+#   asynclocal-benchmarks/run.sh [--quick] [--no-build] --spring-boot[=VARIANTS]
 #
 #   --quick       1 fork, 1 warm-up iteration of 1 s, 2 measured iterations of 1 s (a pipeline check);
 #                 throughput 2 rounds of 3 s warm-up + 5 s; Node shorter iterations
@@ -13,6 +14,11 @@
 #   --no-build    reuse asynclocal-benchmarks/target/benchmarks.jar
 #   --throughput  only the demo server's throughput (ServerThroughput), then the page again
 #   --node        only the Node.js peer (run-node.sh), then the page again
+#   --spring-boot only a Spring Boot MVC application with the starter against without it
+#                 (SpringBootThroughput; VARIANTS e.g. none,starter,starter-no-executors, default
+#                 none,starter): fresh server JVMs per round, loaded in turn in 2 s slices; full
+#                 4 rounds of 20 s warm-up + 60 s measured per variant, quick 1 round of 10 s + 10 s;
+#                 prints the Markdown for the page's static Spring Boot section, renders nothing
 #   patterns      JMH regular expressions selecting benchmarks, e.g. GetBenchmark 'Run.*asyncLocal'
 #
 # Without patterns or --cpu, the executor-hop and CompletableFuture groups run a second time with
@@ -30,7 +36,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
 
 usage() {
-    sed -n '2,26s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+    sed -n '2,31s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
 mode=full
@@ -50,6 +56,8 @@ while (($#)); do
         --no-build) build=0 ;;
         --throughput) only=throughput ;;
         --node) only=node ;;
+        --spring-boot) only=spring-boot ;;
+        --spring-boot=*) only=spring-boot; spring_variants=${1#--spring-boot=} ;;
         -h | --help) usage; exit 0 ;;
         --) shift; patterns+=("$@"); break ;;
         -*) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
@@ -139,11 +147,40 @@ run_throughput() {
         "${options[@]}" --variants "$variants" --agent-jar "${agent_jar:-none}" --out "$out"
 }
 
+# A Boot MVC application with the starter and without it (SpringBootThroughput), pinned like the
+# demo server's run. Boot and the starter are not in benchmarks.jar: the build lists their jars.
+run_spring_boot() {
+    local out=$1 options classpath_file=$here/target/spring-boot-classpath.txt
+    [[ -f $classpath_file ]] || { echo "run.sh: $classpath_file is missing; run without --no-build" >&2; exit 1; }
+    if [[ $mode == quick ]]; then
+        options=(--warmup 10 --measure 10 --slice 2 --rounds 1)
+    else
+        options=(--warmup 20 --measure 60 --slice 2 --rounds 4)
+    fi
+    local client=()
+    if command -v taskset >/dev/null && (($(nproc) >= 2)); then
+        options+=(--server-cpus "$(($(nproc) - 1))")
+        client=(taskset -c "0-$(($(nproc) - 2))")
+    fi
+    ${client[@]+"${client[@]}"} "$jdk_home/bin/java" -cp "$jar:$(cat "$classpath_file")" \
+        dev.asynclocal.benchmarks.SpringBootThroughput "${options[@]}" --variants "${spring_variants:-none,starter}" \
+        --agent-jar "${agent_jar:-none}" --out "$out"
+    python3 "$here/report.py" spring-boot "$out"
+}
+
 run_node() {
     "$here/run-node.sh" ${quick_flag:-} --out "$1"
 }
 quick_flag=""
 [[ $mode == quick ]] && quick_flag=--quick
+
+if [[ $only == spring-boot ]]; then
+    # not on the generated part of the page: docs/benchmarks.md's Spring Boot section is static
+    part=$here/results/$(date -u +%Y-%m-%d)$suffix-spring-boot.json
+    run_spring_boot "$part"
+    echo "run.sh: wrote $part"
+    exit 0
+fi
 
 if [[ -n $only ]]; then
     # one part alone: render with the day's JMH result of this mode, else the newest earlier one

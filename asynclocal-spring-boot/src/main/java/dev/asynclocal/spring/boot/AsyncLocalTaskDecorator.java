@@ -8,7 +8,10 @@ import org.springframework.core.task.TaskDecorator;
  * {@code @Scheduled} method: where it was scheduled, at start-up, so in no request's context), and
  * gives the thread its own context back afterwards, even after an {@code enterWith} or an
  * {@code MDC.put} inside the task. With the asynclocal agent installed the JDK pool underneath
- * sees an already bound task and does not capture it a second time.
+ * sees an already bound task and does not capture it a second time, so a submission is one capture
+ * with or without the agent. (A {@code CompletableFuture}'s task is bound here too: the agent's own
+ * capture of its callback happens on any pool, and leaving the task unbound would only let the
+ * pool capture it instead.)
  */
 public final class AsyncLocalTaskDecorator implements TaskDecorator {
     private final TaskDecorator inner;

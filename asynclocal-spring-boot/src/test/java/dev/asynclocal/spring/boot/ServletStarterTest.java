@@ -2,6 +2,9 @@ package dev.asynclocal.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.asynclocal.AsyncHook;
+import dev.asynclocal.AsyncHooks;
+import dev.asynclocal.AsyncLocalStorage;
 import dev.asynclocal.spring.boot.mvcapp.MvcApplication;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,10 +12,22 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.core.task.AsyncTaskExecutor;
 
 /**
  * A real Spring MVC application on Tomcat, on a random port, started once for the class: every
@@ -127,6 +142,136 @@ class ServletStarterTest {
 
     boolean agentExpected() {
         return false;
+    }
+
+    @Autowired
+    @Qualifier("applicationTaskExecutor")
+    AsyncTaskExecutor executor;
+
+    @Autowired
+    MvcApplication.Worker worker;
+
+    @Autowired
+    MvcApplication.Listener listener;
+
+    @Autowired
+    ApplicationEventPublisher events;
+
+    @Autowired
+    DeclaredStores stores;
+
+    /**
+     * The async resources (a hook's {@code init} callbacks) that {@code submission} creates on
+     * this thread, run with the tenant store set to {@code tenant}; {@code seen} gets what the
+     * submitted work saw.
+     */
+    List<String> resourcesCreated(String tenant, Callable<String> submission,
+            AtomicReference<String> seen) throws Exception {
+        Thread me = Thread.currentThread();
+        List<String> created = new CopyOnWriteArrayList<>();
+        AsyncHook hook = AsyncHooks.createHook(new AsyncHook.Callbacks() {
+            @Override
+            public void init(long asyncId, String type, long triggerAsyncId, Object resource) {
+                if (Thread.currentThread() == me) {
+                    created.add(type);
+                }
+            }
+        }).enable();
+        try {
+            seen.set(stores.storage("tenant").run(tenant, submission::call));
+        } finally {
+            hook.disable();
+        }
+        return created;
+    }
+
+    /** One way of handing work to an executor, on Boot's decorated executor and on a plain JDK pool. */
+    record Submission(String name, Callable<String> onBootsExecutor, Callable<String> onAPlainPool) {
+    }
+
+    /**
+     * No double capture: every way of handing work to Boot's executor captures the submitter's
+     * context once at the pool, by the task decorator ({@code Snapshot}). Under the agent
+     * (ServletStarterIT), which captures every JDK pool task itself ({@code Executor}), the pool
+     * passes the decorator's capture through, so each submission creates exactly the async
+     * resources that the same submission to a plain JDK pool creates: one for a task, and for a
+     * CompletableFuture task ({@code submitCompletable}, an {@code @Async} method returning a
+     * future) also the agent's capture of the callback ({@code CompletableFuture}), which the agent
+     * makes on any pool.
+     */
+    @Test
+    void eachSubmissionToBootsExecutorIsCapturedOnceAtThePool() throws Exception {
+        ThreadPoolExecutor plain = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
+        try {
+            List<Submission> submissions = List.of(
+                    new Submission("execute", () -> executeAndWait(executor), () -> executeAndWait(plain)),
+                    new Submission("submit",
+                            () -> executor.submit(() -> MvcApplication.seen(stores)).get(10, TimeUnit.SECONDS),
+                            () -> plain.submit(() -> MvcApplication.seen(stores)).get(10, TimeUnit.SECONDS)),
+                    new Submission("submitCompletable",
+                            () -> executor.submitCompletable(() -> MvcApplication.seen(stores)).get(10, TimeUnit.SECONDS),
+                            () -> CompletableFuture.supplyAsync(() -> MvcApplication.seen(stores), plain)
+                                    .get(10, TimeUnit.SECONDS)),
+                    new Submission("@Async method returning a CompletableFuture",
+                            () -> worker.asyncSeen().get(10, TimeUnit.SECONDS),
+                            () -> CompletableFuture.supplyAsync(() -> MvcApplication.seen(stores), plain)
+                                    .get(10, TimeUnit.SECONDS)),
+                    new Submission("@Async event listener", () -> {
+                        String key = "captured-once#" + System.nanoTime();
+                        events.publishEvent(new MvcApplication.Published(key, null));
+                        return listener.await(key);
+                    }, () -> plain.submit(() -> MvcApplication.seen(stores)).get(10, TimeUnit.SECONDS)));
+            for (Submission submission : submissions) {
+                AtomicReference<String> seen = new AtomicReference<>();
+                List<String> created = resourcesCreated("once", submission.onBootsExecutor(), seen);
+                assertThat(seen.get()).as(submission.name()).isEqualTo("null|null|once");
+                // captured once at the pool, by the decorator; never by the agent on top of it
+                assertThat(created).as(submission.name()).containsOnlyOnce("Snapshot").doesNotContain("Executor");
+                if (!agentExpected()) {
+                    assertThat(created).as(submission.name()).hasSize(1);
+                } else {
+                    List<String> plainCreated = resourcesCreated("once", submission.onAPlainPool(), seen);
+                    assertThat(seen.get()).as(submission.name() + " on a plain pool").isEqualTo("null|null|once");
+                    assertThat(created).as(submission.name() + ": as many as on a plain pool " + plainCreated)
+                            .hasSameSizeAs(plainCreated);
+                }
+            }
+        } finally {
+            plain.shutdownNow();
+        }
+    }
+
+    private String executeAndWait(Executor pool) throws Exception {
+        CompletableFuture<String> result = new CompletableFuture<>();
+        pool.execute(() -> result.complete(MvcApplication.seen(stores)));
+        return result.get(10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * What a CompletableFuture stage on Boot's executor sees. With the agent: the context it was
+     * registered in, whichever context completes the future (so the decorator, which leaves such
+     * tasks to the agent, changes nothing). Without it: the context of the code that hands the
+     * stage's task to the executor, as the decorator binds it.
+     */
+    @Test
+    void completableFutureStagesOnBootsExecutorSeeWhatTheirModeSays() throws Exception {
+        AsyncLocalStorage<String> tenant = stores.storage("tenant");
+        CompletableFuture<String> trigger = new CompletableFuture<>();
+        CompletableFuture<String> registeredInA = tenant.run("A",
+                () -> trigger.thenApplyAsync(x -> String.valueOf(tenant.getStore()), executor));
+        tenant.run("B", () -> trigger.complete("go"));
+        assertThat(registeredInA.get(10, TimeUnit.SECONDS)).isEqualTo(agentExpected() ? "A" : "B");
+
+        CountDownLatch gate = new CountDownLatch(1);
+        CompletableFuture<Integer> submitted = tenant.run("S",
+                () -> executor.submitCompletable(() -> {
+                    gate.await();
+                    return 1;
+                }));
+        CompletableFuture<String> dependentInC = tenant.run("C",
+                () -> submitted.thenApply(x -> String.valueOf(tenant.getStore())));
+        gate.countDown();
+        assertThat(dependentInC.get(10, TimeUnit.SECONDS)).isEqualTo(agentExpected() ? "C" : "S");
     }
 
     /**

@@ -89,9 +89,30 @@ class WebFluxStarterTest {
         }
     }
 
+    /**
+     * The load test: 16 clients at once through every endpoint; each answer must carry exactly its
+     * own request's values, and every line that {@code /hops} writes (in the handler, after
+     * {@code subscribeOn}, after {@code delayElement}, after {@code publishOn}: four per request)
+     * must carry its own request's id in the MDC.
+     */
     @Test
     void underLoadEveryRequestSeesExactlyItsOwnContext() throws Exception {
-        load(List.of("/seen", "/hops", "/call"), REQUESTS_PER_CLIENT);
+        List<String> paths = List.of("/seen", "/hops", "/call");
+        ch.qos.logback.classic.Logger hops = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("webfluxapp.hops");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+                new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        hops.addAppender(lines);
+        try {
+            load(paths, REQUESTS_PER_CLIENT);
+        } finally {
+            hops.detachAppender(lines);
+        }
+        List<ch.qos.logback.classic.spi.ILoggingEvent> events = List.copyOf(lines.list);
+        long hopsRequests = (long) CLIENTS * REQUESTS_PER_CLIENT / paths.size();
+        assertThat(events).hasSize((int) hopsRequests * 4);
+        assertThat(events).allSatisfy(event -> assertThat(event.getMDCPropertyMap().get("requestId"))
+                .as(event.getFormattedMessage()).isEqualTo(event.getArgumentArray()[0]));
     }
 
     private void load(List<String> paths, int requestsPerClient) throws Exception {

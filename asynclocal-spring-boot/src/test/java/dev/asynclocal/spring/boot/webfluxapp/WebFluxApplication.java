@@ -2,9 +2,12 @@ package dev.asynclocal.spring.boot.webfluxapp;
 
 import dev.asynclocal.servers.RequestIds;
 import dev.asynclocal.spring.boot.DeclaredStores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Mono;
@@ -13,6 +16,8 @@ import reactor.core.scheduler.Schedulers;
 /** A WebFlux application on Reactor Netty: handlers hop threads the way reactive code does. */
 @SpringBootApplication
 public class WebFluxApplication {
+    /** Lines written on every hop of {@code /hops}, each with the id its request should have. */
+    public static final Logger HOPS = LoggerFactory.getLogger("webfluxapp.hops");
 
     public static String seen(DeclaredStores stores) {
         return RequestIds.current() + "|" + MDC.get("requestId") + "|" + stores.storage("tenant").getStore();
@@ -37,16 +42,27 @@ public class WebFluxApplication {
 
         /**
          * Subscribed on boundedElastic ({@code subscribeOn}), after a timer on the parallel
-         * scheduler ({@code delayElement}), and after {@code publishOn(single)}.
+         * scheduler ({@code delayElement}), and after {@code publishOn(single)}. Each hop, and the
+         * handler itself, writes a line naming the id its request was sent with.
          */
         @GetMapping("/hops")
-        public Mono<String> hops() {
-            return Mono.fromCallable(() -> WebFluxApplication.seen(stores))
+        public Mono<String> hops(@RequestHeader(name = "X-Request-Id", required = false) String expectedId) {
+            HOPS.info("handler of {}", expectedId);
+            return Mono.fromCallable(() -> {
+                        HOPS.info("subscribeOn(boundedElastic) of {}", expectedId);
+                        return WebFluxApplication.seen(stores);
+                    })
                     .subscribeOn(Schedulers.boundedElastic())
                     .delayElement(java.time.Duration.ofMillis(1))
-                    .map(before -> before + "," + WebFluxApplication.seen(stores))
+                    .map(before -> {
+                        HOPS.info("after delayElement of {}", expectedId);
+                        return before + "," + WebFluxApplication.seen(stores);
+                    })
                     .publishOn(Schedulers.single())
-                    .map(before -> before + "," + WebFluxApplication.seen(stores));
+                    .map(before -> {
+                        HOPS.info("publishOn(single) of {}", expectedId);
+                        return before + "," + WebFluxApplication.seen(stores);
+                    });
         }
 
         /** Set for the rest of this request only. */
