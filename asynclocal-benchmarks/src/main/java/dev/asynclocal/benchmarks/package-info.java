@@ -15,7 +15,10 @@
  * second time with the agent: {@code run.sh} passes {@code -jvmArgsAppend -javaagent:...} to a
  * separate JMH invocation and {@code report.py} shows that run as the agent rows.
  * {@link dev.asynclocal.benchmarks.ServerThroughput} is not a JMH benchmark: a load generator with
- * its own {@code main}, measuring the demo server in JVMs of its own.
+ * its own {@code main}, measuring the demo server in JVMs of its own; nor is
+ * {@link dev.asynclocal.benchmarks.SpringBootThroughput}, the same for a Spring Boot application
+ * with and without the starter (package {@code spring}, whose Boot jars are not in
+ * {@code benchmarks.jar}: {@code run.sh --spring-boot} adds them).
  *
  * <p>The context under test is set up in {@code @Setup} methods: JMH runs those on the benchmark
  * thread itself for {@code Scope.Thread} states, so the context is active in the measured method.
