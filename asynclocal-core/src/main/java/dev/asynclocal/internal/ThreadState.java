@@ -155,8 +155,9 @@ public final class ThreadState {
 
     /**
      * Puts back the frame an {@code enter} returned, whatever the code in between did to the
-     * context ({@code enterWith} included). One write, no read: cheaper than comparing first,
-     * since the thread is almost always in another frame by then.
+     * context ({@code enterWith} included). One write and no read, as {@code run} always did;
+     * a propagated callback used to compare first. Which is faster for callbacks was not
+     * measured separately (docs/benchmarks.md: the redesign awaits a full run).
      *
      * @param previous what {@code enter} returned
      */
